@@ -1,0 +1,1 @@
+#include "client/exit_codes.h"

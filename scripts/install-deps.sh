@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build and test bqbroker.
+# Idempotent and quiet when everything is already there. Needs root (or sudo).
+#
+# Why each package:
+#   build:    g++/cmake/ninja/pkg-config (ccache: faster rebuilds), Boost 1.81 (Asio, Beast, URL; the versioned packages,
+#             since unversioned libboost-*-dev pull 1.74), nlohmann-json, spdlog (+fmt), libsecret,
+#             libsystemd, OpenSSL, CLI11, toml++, tl::expected (errors as values), GoogleTest.
+#   tests:    gnome-keyring + dbus (a real Secret Service), libsecret-tools (secret-tool, to look
+#             into the keyring from tests), curl (raw HTTP over the Unix socket), util-linux (setpriv),
+#             systemd (systemd-analyze, systemd-socket-activate).
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config ccache
+  libboost1.81-dev libboost-url1.81-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libsecret-1-dev libsystemd-dev libssl-dev
+  libcli11-dev libtomlplusplus-dev libexpected-dev
+  googletest libgtest-dev libgmock-dev
+  gnome-keyring dbus dbus-user-session libsecret-tools
+  curl util-linux systemd ca-certificates openssl
+)
+packages+=("$@")
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, and runs every test (unit, integration,
+# keyring, e2e) inside a private D-Bus session with an unlocked gnome-keyring. Fakes of Google's
+# endpoints are started by the tests themselves. Extra arguments go to ctest (e.g. -L unit).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build
+exec scripts/with-keyring.sh ctest --test-dir build --output-on-failure --no-tests=error -j2 "$@"
