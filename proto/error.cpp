@@ -32,6 +32,8 @@ constexpr std::array kErrcTable{
     ErrcInfo{Errc::upstream_unavailable, "upstream_unavailable", 503},
     ErrcInfo{Errc::tls_error, "tls_error", 502},
     ErrcInfo{Errc::too_many_connections, "too_many_connections", 503},
+    ErrcInfo{Errc::daemon_unreachable, "daemon_unreachable", 503},
+    ErrcInfo{Errc::conflict, "conflict", 409},
     ErrcInfo{Errc::shutting_down, "shutting_down", 503},
     ErrcInfo{Errc::internal, "internal", 500},
 };

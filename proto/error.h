@@ -35,6 +35,8 @@ enum class Errc {
   upstream_unavailable, // Google could not be reached, or timed out
   tls_error,            // TLS verification failed, or plain http to a non-loopback host
   too_many_connections, // the daemon's connection cap is reached
+  daemon_unreachable,   // (client side) nothing answers on the socket
+  conflict,             // the request conflicts with the current state
   shutting_down,        // the daemon is stopping
   internal,             // a bug: should never be seen
 };
