@@ -43,8 +43,9 @@ Result<TokenResponse> parse_success(const json& doc, std::string_view where) {
   TokenResponse out;
   auto access = jf::required_string(doc, "access_token", src);
   if (!access) return wrap(access.error());
-  if (access->empty())
+  if (access->empty()) {
     return tl::unexpected(upstream(fmt::format("field 'access_token' in {} is empty", src)));
+  }
   out.access_token = Secret(std::move(*access));
 
   auto expires = jf::required_int(doc, "expires_in", src);
