@@ -18,7 +18,8 @@ class RedactingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   void sink_it_(const spdlog::details::log_msg& msg) override {
     spdlog::memory_buf_t formatted;
     formatter_->format(msg, formatted);
-    std::string line = Redactor::global().apply(std::string_view(formatted.data(), formatted.size()));
+    std::string line =
+        Redactor::global().apply(std::string_view(formatted.data(), formatted.size()));
     std::fwrite(line.data(), 1, line.size(), stderr);
   }
   void flush_() override { std::fflush(stderr); }
@@ -33,7 +34,8 @@ Status init_logging(std::string_view level) {
     return fail(Errc::bad_request, "unknown log level '" + std::string(level) + "'",
                 "use one of: trace, debug, info, warn, error, critical, off");
   }
-  auto logger = std::make_shared<spdlog::logger>("bqbrokerd", std::make_shared<RedactingStderrSink>());
+  auto logger =
+      std::make_shared<spdlog::logger>("bqbrokerd", std::make_shared<RedactingStderrSink>());
   // Under systemd, journald adds its own timestamps; the level prefix stays.
   logger->set_pattern(std::getenv("JOURNAL_STREAM") ? "<%l> %v" : "%Y-%m-%dT%H:%M:%S.%e %l %v");
   logger->set_level(lvl);

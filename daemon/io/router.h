@@ -1,0 +1,33 @@
+#pragma once
+// The socket API's routing table: (method, path pattern) → handler, with 404 for an unknown path
+// and 405 (plus Allow) for a known path with another method.
+
+#include <string_view>
+#include <vector>
+
+#include <boost/beast/http/verb.hpp>
+
+#include "daemon/core/route.h"
+#include "daemon/io/http_types.h"
+
+namespace bqb::http {
+
+class Router {
+ public:
+  void add(beast_http::verb method, std::string_view pattern, Handler handler);
+
+  /// @returns the handler's response, or the error response when no route takes the request.
+  /// A handler that throws is answered with 500 internal (and logged): one request's bug must not
+  /// take the daemon down.
+  boost::asio::awaitable<Response> dispatch(const Request& request, const PeerCred& peer) const;
+
+ private:
+  struct Route {
+    beast_http::verb method;
+    RoutePattern pattern;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace bqb::http
