@@ -8,7 +8,7 @@
 #             libsystemd, OpenSSL, CLI11, toml++, tl::expected (errors as values), GoogleTest.
 #   tests:    gnome-keyring + dbus (a real Secret Service), libsecret-tools (secret-tool, to look
 #             into the keyring from tests), curl (raw HTTP over the Unix socket), util-linux (setpriv),
-#             systemd (systemd-analyze, systemd-socket-activate).
+#             systemd (systemd-analyze, systemd-socket-activate), jq (JSON answers in test scripts).
 set -euo pipefail
 
 packages=(
@@ -20,6 +20,7 @@ packages=(
   googletest libgtest-dev libgmock-dev
   gnome-keyring dbus dbus-user-session libsecret-tools
   curl util-linux systemd ca-certificates openssl
+  jq
 )
 packages+=("$@")
 

@@ -1,0 +1,207 @@
+// The control API of FakeGoogle, under /_fake/ (JSON in, JSON out). Tests use it to set the
+// consent answer, inject faults, expire or revoke grants, shift the clock, manage clients, and
+// observe what the broker sent. It is the only place issued tokens are ever shown.
+//
+//   GET    /_fake/health                          {"ok": true}
+//   GET    /_fake/stats      DELETE /_fake/stats  request counters and the masked token log
+//   GET    /_fake/tokens                          refresh and access tokens issued (with values)
+//   GET|POST /_fake/consent  {"mode": "allow"|"deny", "email"?, "use_login_hint"?}
+//   GET|POST /_fake/settings {"expires_in"?, "expires_in_as_string"?, "omit_refresh_token"?,
+//                             "code_lifetime_seconds"?}
+//   GET|POST|DELETE /_fake/faults  POST one fault (faults.h) or {"faults": [...]}
+//   POST   /_fake/refresh_tokens/revoke|expire    selector {"refresh_token"?, "email"?,
+//   POST   /_fake/access_tokens/expire             "client_id"?} ({} = all) → {"count": n}
+//   POST   /_fake/clock      {"advance_seconds": n} → {"offset_seconds": total}
+//   GET|POST /_fake/clients  POST {"client_id", "client_secret"?, "project_id"?} → client_secrets
+//   GET    /_fake/clients/ID/client_secrets.json   DELETE /_fake/clients/ID
+
+#include "proto/json_fields.h"
+#include "tests/fakes/oauth/fake_google.h"
+
+namespace bqb::fakes {
+namespace {
+
+namespace jf = json_fields;
+using nlohmann::json;
+
+FakeResponse control_error(int status, std::string message) {
+  return json_response(status, {{"error", status == 404 ? "not_found" : "bad_request"},
+                                {"error_description", std::move(message)}});
+}
+
+FakeResponse from_error(const Error& e) { return control_error(400, e.message); }
+
+template <class... R>
+std::optional<Error> first_error(const R&... results) {
+  std::optional<Error> out;
+  ((out = out ? out : (results ? std::nullopt : std::optional<Error>(results.error()))), ...);
+  return out;
+}
+
+Result<json> body_json(const FakeRequest& req, std::string_view where) {
+  if (req.body.empty()) return json::object();
+  BQB_TRY(j, jf::parse(req.body, where));
+  if (!j.is_object()) return fail(Errc::invalid_json, std::string(where) + " must be an object");
+  return j;
+}
+
+Result<GrantSelector> parse_selector(const json& j, std::string_view where) {
+  GrantSelector s;
+  BQB_TRY(token, jf::optional_string(j, "refresh_token", where));
+  BQB_TRY(email, jf::optional_string(j, "email", where));
+  BQB_TRY(client_id, jf::optional_string(j, "client_id", where));
+  s.token = std::move(token);
+  s.email = std::move(email);
+  s.client_id = std::move(client_id);
+  return s;
+}
+
+json settings_json(const Settings& s) {
+  return {{"expires_in", s.expires_in},
+          {"expires_in_as_string", s.expires_in_as_string},
+          {"omit_refresh_token", s.omit_refresh_token},
+          {"code_lifetime_seconds", s.code_lifetime.count()}};
+}
+
+json consent_json(const ConsentMode& c) {
+  return {{"mode", c.kind == ConsentMode::Kind::allow ? "allow" : "deny"},
+          {"email", c.email},
+          {"use_login_hint", c.use_login_hint}};
+}
+
+}  // namespace
+
+FakeResponse FakeGoogle::control(const FakeRequest& req, const Target& target,
+                                 Clock::time_point now) {
+  const std::string& path = target.path;
+  const std::string& m = req.method;
+  const std::string where = "the body of " + m + " " + path;
+  auto body = body_json(req, where);
+  if (!body) return from_error(body.error());
+  const json& b = *body;
+
+  if (path == "/_fake/health" && m == "GET") return json_response(200, {{"ok", true}});
+
+  if (path == "/_fake/stats") {
+    if (m == "GET") return json_response(200, log_.to_json());
+    if (m == "DELETE") {
+      log_.reset();
+      return json_response(200, json::object());
+    }
+  }
+
+  if (path == "/_fake/tokens" && m == "GET") return json_response(200, grants_.to_json(now));
+
+  if (path == "/_fake/consent") {
+    if (m == "POST") {
+      auto mode = jf::required_string(b, "mode", where);
+      if (!mode) return from_error(mode.error());
+      auto email = jf::optional_string(b, "email", where);
+      if (!email) return from_error(email.error());
+      auto hint = jf::optional_bool(b, "use_login_hint", where);
+      if (!hint) return from_error(hint.error());
+      if (*mode != "allow" && *mode != "deny") {
+        return control_error(400, "field 'mode' in " + where + " must be \"allow\" or \"deny\"");
+      }
+      consent_.kind = *mode == "allow" ? ConsentMode::Kind::allow : ConsentMode::Kind::deny;
+      if (*email) consent_.email = **email;
+      consent_.use_login_hint = hint->value_or(false);
+    }
+    if (m == "POST" || m == "GET") return json_response(200, consent_json(consent_));
+  }
+
+  if (path == "/_fake/settings") {
+    if (m == "POST") {
+      auto expires_in = jf::optional_int(b, "expires_in", where);
+      auto as_string = jf::optional_bool(b, "expires_in_as_string", where);
+      auto omit = jf::optional_bool(b, "omit_refresh_token", where);
+      auto code_lifetime = jf::optional_int(b, "code_lifetime_seconds", where);
+      if (auto e = first_error(expires_in, as_string, omit, code_lifetime)) return from_error(*e);
+      if (*expires_in) settings_.expires_in = **expires_in;
+      if (*as_string) settings_.expires_in_as_string = **as_string;
+      if (*omit) settings_.omit_refresh_token = **omit;
+      if (*code_lifetime) settings_.code_lifetime = std::chrono::seconds(**code_lifetime);
+    }
+    if (m == "POST" || m == "GET") return json_response(200, settings_json(settings_));
+  }
+
+  if (path == "/_fake/faults") {
+    if (m == "POST") {
+      std::vector<Fault> added;
+      const bool list = b.contains("faults");
+      if (list && !b["faults"].is_array()) {
+        return control_error(400, "field 'faults' in " + where + " must be an array");
+      }
+      const json items = list ? b["faults"] : json::array({b});
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        auto f =
+            parse_fault(items[i], list ? "faults[" + std::to_string(i) + "] of " + where : where);
+        if (!f) return from_error(f.error());
+        added.push_back(std::move(*f));
+      }
+      for (auto& f : added) faults_.push(std::move(f));
+    }
+    if (m == "DELETE") faults_.clear();
+    if (m == "POST" || m == "GET" || m == "DELETE") {
+      return json_response(200, {{"pending", faults_.pending()}});
+    }
+  }
+
+  if (m == "POST" &&
+      (path == "/_fake/refresh_tokens/revoke" || path == "/_fake/refresh_tokens/expire" ||
+       path == "/_fake/access_tokens/expire")) {
+    auto s = parse_selector(b, where);
+    if (!s) return from_error(s.error());
+    int n = path == "/_fake/refresh_tokens/revoke"   ? grants_.revoke_where(*s)
+            : path == "/_fake/refresh_tokens/expire" ? grants_.expire_refresh_where(*s)
+                                                     : grants_.expire_access_where(*s, now);
+    return json_response(200, {{"count", n}});
+  }
+
+  if (path == "/_fake/clock" && m == "POST") {
+    auto advance = jf::required_int(b, "advance_seconds", where);
+    if (!advance) return from_error(advance.error());
+    clock_offset_ += std::chrono::seconds(*advance);
+    return json_response(200, {{"offset_seconds", clock_offset_.count()}});
+  }
+
+  if (path == "/_fake/clients") {
+    if (m == "GET") {
+      json ids = json::array();
+      for (const auto& c : clients_.all()) ids.push_back(c.client_id);
+      return json_response(200, {{"client_ids", ids}});
+    }
+    if (m == "POST") {
+      auto id = jf::required_string(b, "client_id", where);
+      if (!id) return from_error(id.error());
+      auto secret = jf::optional_string(b, "client_secret", where);
+      if (!secret) return from_error(secret.error());
+      auto project = jf::optional_string(b, "project_id", where);
+      if (!project) return from_error(project.error());
+      Client c = generate_client(*id, project->value_or("fake-project"));
+      if (*secret) c.client_secret = Secret(**secret);
+      json answer = client_secrets_json(c, base_url_);
+      clients_.put(std::move(c));
+      return json_response(200, answer);
+    }
+  }
+
+  constexpr std::string_view kClients = "/_fake/clients/";
+  if (path.starts_with(kClients)) {
+    std::string_view rest = std::string_view(path).substr(kClients.size());
+    constexpr std::string_view kFile = "/client_secrets.json";
+    if (m == "GET" && rest.ends_with(kFile)) {
+      const Client* c = clients_.find(rest.substr(0, rest.size() - kFile.size()));
+      if (c == nullptr) return control_error(404, "no client " + std::string(rest));
+      return json_response(200, client_secrets_json(*c, base_url_));
+    }
+    if (m == "DELETE") {
+      if (!clients_.remove(rest)) return control_error(404, "no client " + std::string(rest));
+      return json_response(200, json::object());
+    }
+  }
+
+  return control_error(404, "no control endpoint " + m + " " + path);
+}
+
+}  // namespace bqb::fakes
