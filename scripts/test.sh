@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# ccache (when present) shares objects between checkouts at different paths.
+export CCACHE_BASEDIR=$PWD
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build
 exec scripts/with-keyring.sh ctest --test-dir build --output-on-failure --no-tests=error -j2 "$@"
