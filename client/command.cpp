@@ -18,6 +18,12 @@ std::span<const Command> commands() {
   static constexpr std::array kCommands{
       Command{"status", "Show the daemon's version, uptime, secret store and accounts",
               &setup_status},
+      Command{"login", "Sign in with Google (or import gcloud's application-default credentials)",
+              &setup_login},
+      Command{"logout", "Sign out an account: revoke its refresh token and forget it",
+              &setup_logout},
+      Command{"accounts", "List the signed-in accounts, or choose the default one",
+              &setup_accounts},
   };
   return kCommands;
 }

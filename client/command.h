@@ -31,6 +31,9 @@ struct Context {
   const GlobalOptions& global;
   std::ostream& out;
   std::ostream& err;
+  /// Where interactive input comes from (a pasted redirect URL, a y/N answer): stdin, or a pipe
+  /// in tests.
+  int in_fd = 0;
 
   /// @returns the daemon's socket: --socket, $BQBROKER_SOCKET, $XDG_RUNTIME_DIR/…, /tmp/….
   std::filesystem::path socket_path() const;
@@ -53,6 +56,9 @@ struct Command {
 std::span<const Command> commands();
 
 // One setup function per command file.
-Action setup_status(CLI::App& sub);  // cmd_status.cpp
+Action setup_status(CLI::App& sub);    // cmd_status.cpp
+Action setup_login(CLI::App& sub);     // cmd_login.cpp
+Action setup_logout(CLI::App& sub);    // cmd_logout.cpp
+Action setup_accounts(CLI::App& sub);  // cmd_accounts.cpp
 
 }  // namespace bqb::cli
