@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bqbroker_version.h"
+#include "daemon/io/api_accounts.h"
 #include "proto/api.h"
 
 namespace bqb {
@@ -20,6 +21,12 @@ void add_status_routes(http::Router& router, const StatusInfo& info) {
                                       .count();
                s.socket = info.socket.string();
                s.store = info.store;
+               if (info.accounts != nullptr) {
+                 s.store = std::string(info.accounts->store_kind());
+                 for (const auto& a : accounts_response(*info.accounts).accounts) {
+                   s.accounts.push_back(api::to_json(a));
+                 }
+               }
                co_return http::json_response(200, api::to_json(s));
              });
 }

@@ -9,10 +9,14 @@
 
 namespace bqb {
 
+class AccountService;
+
 struct StatusInfo {
   std::filesystem::path socket;
-  std::string store;  // the active secret store's kind
+  std::string store;  // the active secret store's kind; AccountService's when `accounts` is set
   std::chrono::steady_clock::time_point started;
+  /// The accounts shown in `accounts` (as GET /v1/accounts shows them); none when null.
+  const AccountService* accounts = nullptr;
 };
 
 /// Adds GET /v1/status to `router`. `info` must outlive the router.
