@@ -1,0 +1,15 @@
+#include "tests/integration/harness/binaries.h"
+
+#ifndef BQBROKER_ITEST_DAEMON
+#error "BQBROKER_ITEST_DAEMON must be defined by CMake"
+#endif
+#ifndef BQBROKER_ITEST_CLI
+#error "BQBROKER_ITEST_CLI must be defined by CMake"
+#endif
+
+namespace bqb::itest {
+
+std::string daemon_binary() { return BQBROKER_ITEST_DAEMON; }
+std::string cli_binary() { return BQBROKER_ITEST_CLI; }
+
+}  // namespace bqb::itest

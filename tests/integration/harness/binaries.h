@@ -1,0 +1,14 @@
+#pragma once
+// Paths of the binaries under test, fixed at build time ($<TARGET_FILE:…> in CMake) so that a
+// test always runs the binaries built with it.
+
+#include <string>
+
+namespace bqb::itest {
+
+/// @returns the path of the built bqbrokerd.
+std::string daemon_binary();
+/// @returns the path of the built bqbroker CLI.
+std::string cli_binary();
+
+}  // namespace bqb::itest

@@ -1,0 +1,14 @@
+#include "tests/integration/harness/cli.h"
+
+#include "tests/integration/harness/binaries.h"
+
+namespace bqb::itest {
+
+ProcessResult run_cli(const std::vector<std::string>& args, const Environment& env,
+                      std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv{cli_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, env, timeout);
+}
+
+}  // namespace bqb::itest
