@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <array>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -74,7 +76,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     res.keep_alive(false);
     stream.expires_after(std::chrono::seconds(2));
     co_await beast_http::async_write(stream, res, kTuple);
-    stream.socket().shutdown(Protocol::socket::shutdown_both, ignored_);
+    co_await lingering_close(stream);
   }
 
   asio::awaitable<void> serve(Protocol::socket socket) {
@@ -82,10 +84,25 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     Stream stream(std::move(socket));
     auto conn = connections.insert(connections.end(), Connection{&stream, false});
     co_await session(stream, *conn);
-    stream.socket().shutdown(Protocol::socket::shutdown_both, ignored_);
-    stream.close();
+    co_await lingering_close(stream);
     connections.erase(conn);
     if (stopping && connections.empty() && on_drained) std::exchange(on_drained, nullptr)();
+  }
+
+  // Closing a socket with unread input makes the kernel send RST, and the peer may then lose the
+  // response it has not read yet (a 403 sent before reading the request, a 413 sent before the
+  // body). So: send FIN, read and drop what the peer still sends, briefly, then close.
+  asio::awaitable<void> lingering_close(Stream& stream) {
+    stream.socket().shutdown(Protocol::socket::shutdown_send, ignored_);
+    stream.expires_after(std::chrono::seconds(1));
+    std::array<char, 4096> sink;
+    std::size_t drained = 0;
+    while (drained < options.body_limit) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+      if (ec) break;
+      drained += n;
+    }
+    stream.close();
   }
 
   asio::awaitable<void> session(Stream& stream, Connection& conn) {
