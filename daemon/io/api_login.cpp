@@ -1,0 +1,93 @@
+#include "daemon/io/api_login.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "proto/login_api.h"
+
+namespace bqb {
+namespace {
+
+namespace asio = boost::asio;
+using http::RequestContext;
+using http::Response;
+using http::beast_http::verb;
+
+/// @returns the `wait` query parameter in seconds (0 when absent); bad_request when it is not an
+/// integer from 0 to kMaxLoginWaitSeconds.
+Result<std::chrono::seconds> wait_parameter(RequestContext& ctx) {
+  auto params = ctx.target.params();
+  auto it = params.find("wait");
+  if (it == params.end()) return std::chrono::seconds(0);
+  const std::string value = (*it).value;
+  std::int64_t n = -1;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc{} || end != value.data() + value.size() || n < 0 ||
+      n > api::kMaxLoginWaitSeconds) {
+    return fail(Errc::bad_request,
+                fmt::format("query parameter 'wait' must be a number of seconds from 0 to {}",
+                            api::kMaxLoginWaitSeconds));
+  }
+  return std::chrono::seconds(n);
+}
+
+asio::awaitable<Response> start_login(LoginManager& logins, RequestContext& ctx) {
+  // An empty body is a request with every field left out.
+  nlohmann::json body = nlohmann::json::object();
+  if (!ctx.request.body().empty()) {
+    auto parsed = http::json_body(ctx);
+    if (!parsed) co_return http::error_response(parsed.error());
+    body = std::move(*parsed);
+  }
+  auto request = api::parse_login_start_request(body);
+  if (!request) co_return http::error_response(request.error());
+  auto started = logins.start(*request);
+  if (!started) co_return http::error_response(started.error());
+  co_return http::json_response(201, api::to_json(*started));
+}
+
+asio::awaitable<Response> get_login(LoginManager& logins, RequestContext& ctx) {
+  auto wait = wait_parameter(ctx);
+  if (!wait) co_return http::error_response(wait.error());
+  auto flow = logins.find(ctx.params.at(0));
+  if (!flow) co_return http::error_response(flow.error());
+  auto status = co_await (*flow)->wait(*wait);
+  co_return http::json_response(200, api::to_json(status));
+}
+
+asio::awaitable<Response> paste_redirect(LoginManager& logins, RequestContext& ctx) {
+  auto flow = logins.find(ctx.params.at(0));
+  if (!flow) co_return http::error_response(flow.error());
+  auto body = http::json_body(ctx);
+  if (!body) co_return http::error_response(body.error());
+  auto request = api::parse_login_redirect_request(*body);
+  if (!request) co_return http::error_response(request.error());
+  auto status = co_await (*flow)->complete_from_pasted(std::move(request->url));
+  if (!status) co_return http::error_response(status.error());
+  co_return http::json_response(200, api::to_json(*status));
+}
+
+asio::awaitable<Response> cancel_login(LoginManager& logins, RequestContext& ctx) {
+  auto flow = logins.find(ctx.params.at(0));
+  if (!flow) co_return http::error_response(flow.error());
+  auto status = (*flow)->cancel();
+  if (!status) co_return http::error_response(status.error());
+  co_return http::json_response(200, api::to_json(*status));
+}
+
+}  // namespace
+
+void add_login_routes(http::Router& router, LoginManager& logins) {
+  router.add(verb::post, "/v1/login",
+             [&logins](RequestContext& ctx) { return start_login(logins, ctx); });
+  router.add(verb::get, "/v1/login/{id}",
+             [&logins](RequestContext& ctx) { return get_login(logins, ctx); });
+  router.add(verb::post, "/v1/login/{id}/redirect",
+             [&logins](RequestContext& ctx) { return paste_redirect(logins, ctx); });
+  router.add(verb::delete_, "/v1/login/{id}",
+             [&logins](RequestContext& ctx) { return cancel_login(logins, ctx); });
+}
+
+}  // namespace bqb
