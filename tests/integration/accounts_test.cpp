@@ -1,0 +1,481 @@
+// The account endpoints with the real daemon and the fake Google (tests/fakes): list, default,
+// logout with revoke, ADC import, accounts surviving a kill -9, secrets never in the log.
+// Accounts are created through POST /v1/accounts/import with refresh tokens this test obtains
+// from the fake by playing the browser and the code exchange itself.
+//
+// Tests that use the Secret Service run only inside the private keyring of scripts/with-keyring.sh
+// (scripts/test.sh runs every test there), never against a developer's own keyring.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <nlohmann/json.hpp>
+
+#include "daemon/core/account.h"
+#include "daemon/core/auth_request.h"
+#include "daemon/core/client_secrets.h"
+#include "daemon/core/pkce.h"
+#include "daemon/core/scopes.h"
+#include "daemon/core/token_exchange.h"
+#include "tests/integration/harness/harness.h"
+
+namespace bqb::itest {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using nlohmann::json;
+
+#ifndef BQB_ACCOUNTS_TEST_FAKE_GOOGLE
+#error "BQB_ACCOUNTS_TEST_FAKE_GOOGLE must name the fake-google binary"
+#endif
+
+// --- A small HTTP client for the fake (loopback TCP), bounded by a deadline ----------------------
+
+struct TcpAnswer {
+  int status = 0;
+  std::string location;
+  std::string body;
+  json as_json() const { return json::parse(body, nullptr, false); }
+};
+
+Expected<TcpAnswer> tcp_request(std::uint16_t port, std::string method, std::string target,
+                                std::string body = {},
+                                std::string content_type = "application/json") {
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  namespace bh = beast::http;
+  bh::request<bh::string_body> req{bh::string_to_verb(method), target, 11};
+  req.set(bh::field::host, "127.0.0.1:" + std::to_string(port));
+  if (!body.empty()) req.set(bh::field::content_type, content_type);
+  req.body() = std::move(body);
+  req.prepare_payload();
+  bh::response<bh::string_body> res;
+  beast::flat_buffer buffer;
+  std::string failure;
+  stream.expires_after(std::chrono::seconds(10));
+  stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                       [&](beast::error_code ec) {
+                         if (ec) return void(failure = "connect: " + ec.message());
+                         bh::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
+                           if (wec) return void(failure = "write: " + wec.message());
+                           bh::async_read(stream, buffer, res,
+                                          [&](beast::error_code rec, std::size_t) {
+                                            if (rec) failure = "read: " + rec.message();
+                                          });
+                         });
+                       });
+  io.run();
+  if (!failure.empty()) return tl::unexpected(failure);
+  return TcpAnswer{static_cast<int>(res.result_int()), std::string(res[bh::field::location]),
+                   res.body()};
+}
+
+// --- The fake Google, as a child process ---------------------------------------------------------
+
+class FakeGoogle {
+ public:
+  explicit FakeGoogle(Sandbox& sandbox) : secrets_(sandbox.unique_path("client_secrets", ".json")) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
+    const auto log = sandbox.unique_path("fake-google", ".log");
+    const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (log_fd < 0) throw std::runtime_error("cannot create " + log.string());
+    child_.emplace(std::vector<std::string>{BQB_ACCOUNTS_TEST_FAKE_GOOGLE, "--client-secrets-out",
+                                            secrets_.string(), "--exit-with-parent"},
+                   Environment::minimal(), fds[1], log_fd);
+    ::close(fds[1]);
+    ::close(log_fd);
+    // The readiness line: one JSON object, waited for with a deadline.
+    std::string line;
+    const auto deadline = Clock::now() + 20s;
+    while (line.find('\n') == std::string::npos) {
+      pollfd p{fds[0], POLLIN, 0};
+      if (::poll(&p, 1, remaining_ms(deadline)) <= 0) break;
+      char buf[512];
+      const ssize_t n = ::read(fds[0], buf, sizeof buf);
+      if (n <= 0) break;
+      line.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fds[0]);
+    const json ready = json::parse(line, nullptr, false);
+    if (!ready.is_object() || !ready.contains("port")) {
+      throw std::runtime_error("fake-google sent no readiness line: " + line);
+    }
+    port_ = ready["port"].get<std::uint16_t>();
+    base_url_ = ready["base_url"].get<std::string>();
+    std::ifstream in(secrets_);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = oauth::parse_client_secrets(text.str(), secrets_.string());
+    if (!parsed) throw std::runtime_error(parsed.error().message);
+    client_ = *parsed;
+  }
+
+  std::uint16_t port() const { return port_; }
+  const std::string& base_url() const { return base_url_; }
+  const oauth::ClientSecrets& client() const { return client_; }
+  const std::filesystem::path& client_secrets_file() const { return secrets_; }
+
+  /// POST/GET on the control API. @returns the JSON answer (discarded on any failure).
+  json control(std::string method, std::string path, json body = nullptr) {
+    auto r = tcp_request(port_, std::move(method), "/_fake" + path,
+                         body.is_null() ? std::string() : body.dump());
+    if (!r || r->status != 200) return json(json::value_t::discarded);
+    return r->as_json();
+  }
+
+  /// Plays the consenting user and the code exchange. @returns a fresh refresh token for
+  /// `email`, granted `scopes` (space separated).
+  std::string mint_refresh_token(const std::string& email, std::string scopes) {
+    EXPECT_FALSE(control("POST", "/consent", {{"mode", "allow"}, {"email", email}}).is_discarded());
+    auto pkce = oauth::make_pkce();
+    auto scope_set = oauth::ScopeSet::parse_space_separated(scopes, "test");
+    const std::string redirect = "http://127.0.0.1:1/";
+    oauth::AuthRequest ar{client_.auth_uri,    client_.client_id, redirect,    *scope_set,
+                          Secret("state-123"), pkce->challenge,   std::nullopt};
+    auto url = oauth::build_auth_url(ar);
+    if (!url) {
+      ADD_FAILURE() << url.error().message;
+      return {};
+    }
+    auto u = boost::urls::parse_absolute_uri(*url);
+    auto consent = tcp_request(port_, "GET", std::string(u->encoded_target()));
+    EXPECT_TRUE(consent && consent->status == 302) << (consent ? consent->body : consent.error());
+    if (!consent) return {};
+    auto loc = boost::urls::parse_absolute_uri(consent->location);
+    if (!loc || loc->params().find("code") == loc->params().end()) {
+      ADD_FAILURE() << "no code in the fake's redirect: " << consent->location;
+      return {};
+    }
+    std::string code = (*loc->params().find("code")).value;
+    auto body =
+        oauth::authorization_code_body(client_.client(), Secret(code), redirect, pkce->verifier);
+    auto token =
+        tcp_request(port_, "POST", "/token", body.reveal(), "application/x-www-form-urlencoded");
+    EXPECT_TRUE(token && token->status == 200) << (token ? token->body : token.error());
+    if (!token) return {};
+    return token->as_json().value("refresh_token", "");
+  }
+
+  /// @returns the fake's record of every token it issued (GET /_fake/tokens).
+  json tokens() { return control("GET", "/tokens"); }
+
+ private:
+  std::filesystem::path secrets_;
+  std::optional<Child> child_;
+  std::uint16_t port_ = 0;
+  std::string base_url_;
+  oauth::ClientSecrets client_;
+};
+
+constexpr std::string_view kScopes =
+    "openid https://www.googleapis.com/auth/userinfo.email "
+    "https://www.googleapis.com/auth/bigquery";
+
+// --- The daemon's API ----------------------------------------------------------------------------
+
+Expected<HttpResponse> api(const DaemonProcess& d, std::string_view method, std::string_view target,
+                           const json& body = nullptr) {
+  if (body.is_null()) return http_once(d.socket_path(), http_request(method, target));
+  return http_once(d.socket_path(),
+                   http_request(method, target, body.dump(), {"Content-Type: application/json"}));
+}
+
+std::string config_for(const FakeGoogle& fake, std::string_view store) {
+  return fmt::format("store = \"{}\"\nlog_level = \"debug\"\n[oauth]\nrevoke_uri = \"{}/revoke\"\n",
+                     store, fake.base_url());
+}
+
+json adc_for(const FakeGoogle& fake, const std::string& refresh_token) {
+  return {{"type", "authorized_user"},
+          {"client_id", fake.client().client_id},
+          {"client_secret", fake.client().client_secret.reveal()},
+          {"refresh_token", refresh_token},
+          {"quota_project_id", "quota-project"}};
+}
+
+/// Imports a fresh refresh token of `email` into the daemon. @returns the API's answer.
+Expected<HttpResponse> import_account(const DaemonProcess& d, FakeGoogle& fake,
+                                      const std::string& email) {
+  const std::string refresh_token = fake.mint_refresh_token(email, std::string(kScopes));
+  return api(d, "POST", "/v1/accounts/import",
+             {{"authorized_user", adc_for(fake, refresh_token)},
+              {"token_uri", fake.base_url() + "/token"}});
+}
+
+json refresh_token_record(FakeGoogle& fake, const std::string& email) {
+  const json tokens = fake.tokens();  // named: a temporary would die before the loop body
+  for (const json& t : tokens["refresh_tokens"]) {
+    if (t["email"] == email) return t;
+  }
+  return nullptr;
+}
+
+bool in_private_keyring() {
+  const char* v = std::getenv("BQBROKER_IN_KEYRING_SESSION");
+  return v != nullptr && std::string_view(v) == "1";
+}
+
+/// @returns the secret `secret-tool lookup` finds for (email, client id): "" when none.
+std::string keyring_lookup(const std::string& email, const std::string& client_id) {
+  auto r = run_process({"secret-tool", "lookup", "account", email, "client_id", client_id},
+                       Environment::minimal());
+  return r.out;
+}
+
+class AccountsTest : public ::testing::Test {
+ protected:
+  Sandbox sandbox_;
+  FakeGoogle fake_{sandbox_};
+};
+
+// --- Tests ---------------------------------------------------------------------------------------
+
+TEST_F(AccountsTest, ImportListAndDefault) {
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "memory")));
+  ASSERT_TRUE(d.wait_ready());
+
+  auto empty = api(d, "GET", "/v1/accounts");
+  ASSERT_TRUE(empty && empty->status == 200);
+  EXPECT_EQ(empty->json(), json({{"accounts", json::array()}, {"default", nullptr}}));
+
+  auto a = import_account(d, fake_, "alice@example.com");
+  ASSERT_TRUE(a) << a.error();
+  ASSERT_EQ(a->status, 201) << *a;
+  const json alice = a->json();
+  EXPECT_EQ(alice["email"], "alice@example.com");
+  EXPECT_EQ(alice["client_id"], fake_.client().client_id);
+  EXPECT_EQ(alice["project_id"], "quota-project");
+  EXPECT_EQ(alice["state"], "ok");
+  EXPECT_EQ(alice["default"], true);
+  EXPECT_TRUE(alice["added_at"].is_string());
+  EXPECT_NE(std::find(alice["scopes"].begin(), alice["scopes"].end(),
+                      "https://www.googleapis.com/auth/bigquery"),
+            alice["scopes"].end())
+      << alice;
+  for (const char* secret_field : {"refresh_token", "client_secret"}) {
+    EXPECT_FALSE(alice.contains(secret_field)) << alice;
+  }
+
+  auto b = import_account(d, fake_, "bob@example.com");
+  ASSERT_TRUE(b && b->status == 201) << (b ? b->body : b.error());
+  EXPECT_EQ(b->json()["default"], false);
+
+  auto list = api(d, "GET", "/v1/accounts");
+  ASSERT_TRUE(list && list->status == 200);
+  const json l = list->json();
+  ASSERT_EQ(l["accounts"].size(), 2u) << l;
+  EXPECT_EQ(l["accounts"][0]["email"], "alice@example.com");
+  EXPECT_EQ(l["accounts"][1]["email"], "bob@example.com");
+  EXPECT_EQ(l["default"], "alice@example.com");
+
+  auto set = api(d, "PUT", "/v1/accounts/default", {{"email", "bob@example.com"}});
+  ASSERT_TRUE(set && set->status == 200) << (set ? set->body : set.error());
+  EXPECT_EQ(set->json()["email"], "bob@example.com");
+  EXPECT_EQ(set->json()["default"], true);
+  EXPECT_EQ(api(d, "GET", "/v1/accounts")->json()["default"], "bob@example.com");
+
+  EXPECT_TRUE(is_api_error(api(d, "PUT", "/v1/accounts/default", {{"email", "nobody@x.org"}}), 404,
+                           "not_found"));
+  EXPECT_TRUE(
+      is_api_error(api(d, "PUT", "/v1/accounts/default", {{"mail", "typo"}}), 400, "invalid_json"));
+
+  // GET /v1/status shows the same account objects and the active store.
+  auto status = api(d, "GET", "/v1/status");
+  ASSERT_TRUE(status && status->status == 200);
+  EXPECT_EQ(status->json()["store"], "memory");
+  EXPECT_EQ(status->json()["accounts"], api(d, "GET", "/v1/accounts")->json()["accounts"]);
+}
+
+TEST_F(AccountsTest, LogoutRevokesDeletesAndForgets) {
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "memory")));
+  ASSERT_TRUE(d.wait_ready());
+  ASSERT_EQ(import_account(d, fake_, "alice@example.com")->status, 201);
+  ASSERT_EQ(import_account(d, fake_, "bob@example.com")->status, 201);
+  ASSERT_EQ(refresh_token_record(fake_, "alice@example.com")["revoked"], false);
+
+  auto out = api(d, "DELETE", "/v1/accounts/alice@example.com");
+  ASSERT_TRUE(out && out->status == 200) << (out ? out->body : out.error());
+  EXPECT_EQ(out->json(), json({{"email", "alice@example.com"}, {"revoked", true}}));
+  // Google (the fake) saw the revoke of exactly that refresh token.
+  EXPECT_EQ(refresh_token_record(fake_, "alice@example.com")["revoked"], true);
+  EXPECT_EQ(refresh_token_record(fake_, "bob@example.com")["revoked"], false);
+
+  const json l = api(d, "GET", "/v1/accounts")->json();
+  ASSERT_EQ(l["accounts"].size(), 1u) << l;
+  EXPECT_EQ(l["accounts"][0]["email"], "bob@example.com");
+  EXPECT_EQ(l["default"], "bob@example.com");  // the default moved on
+
+  EXPECT_TRUE(is_api_error(api(d, "DELETE", "/v1/accounts/alice@example.com"), 404, "not_found"));
+}
+
+TEST_F(AccountsTest, LogoutWithFailingRevokeStillDeletesAndSaysSo) {
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "memory")));
+  ASSERT_TRUE(d.wait_ready());
+  ASSERT_EQ(import_account(d, fake_, "alice@example.com")->status, 201);
+  // The token dies at Google first (the user revoked it in their account settings): Google's
+  // revoke endpoint then answers 400 invalid_token.
+  ASSERT_EQ(
+      fake_.control("POST", "/refresh_tokens/revoke", {{"email", "alice@example.com"}})["count"],
+      1);
+
+  auto out = api(d, "DELETE", "/v1/accounts/alice@example.com");
+  ASSERT_TRUE(out && out->status == 200) << (out ? out->body : out.error());
+  const json j = out->json();
+  EXPECT_EQ(j["revoked"], false);
+  ASSERT_TRUE(j["revoke_error"].is_string()) << j;
+  EXPECT_NE(j["revoke_error"].get<std::string>().find("400"), std::string::npos) << j;
+  EXPECT_EQ(api(d, "GET", "/v1/accounts")->json()["accounts"], json::array());
+}
+
+TEST_F(AccountsTest, LogoutWithUnreachableRevokeEndpointStillDeletes) {
+  // Port 1 on loopback: nothing listens, the connection is refused at once.
+  DaemonProcess d(sandbox_, DaemonOptions().with_config("store = \"memory\"\n[oauth]\nrevoke_uri = "
+                                                        "\"http://127.0.0.1:1/revoke\"\n"));
+  ASSERT_TRUE(d.wait_ready());
+  ASSERT_EQ(import_account(d, fake_, "alice@example.com")->status, 201);
+  auto out = api(d, "DELETE", "/v1/accounts/alice@example.com");
+  ASSERT_TRUE(out && out->status == 200) << (out ? out->body : out.error());
+  EXPECT_EQ(out->json()["revoked"], false);
+  EXPECT_TRUE(out->json()["revoke_error"].is_string());
+  EXPECT_EQ(refresh_token_record(fake_, "alice@example.com")["revoked"], false);
+  EXPECT_EQ(api(d, "GET", "/v1/accounts")->json()["accounts"], json::array());
+}
+
+TEST_F(AccountsTest, ImportOfARevokedTokenFailsAndStoresNothing) {
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "memory")));
+  ASSERT_TRUE(d.wait_ready());
+  const std::string token = fake_.mint_refresh_token("alice@example.com", std::string(kScopes));
+  fake_.control("POST", "/refresh_tokens/revoke", {{"refresh_token", token}});
+  auto out =
+      api(d, "POST", "/v1/accounts/import",
+          {{"authorized_user", adc_for(fake_, token)}, {"token_uri", fake_.base_url() + "/token"}});
+  EXPECT_TRUE(is_api_error(out, 502, "login_failed")) << (out ? out->body : out.error());
+  EXPECT_EQ(api(d, "GET", "/v1/accounts")->json()["accounts"], json::array());
+}
+
+TEST_F(AccountsTest, ImportRejectsOtherCredentialTypes) {
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "memory")));
+  ASSERT_TRUE(d.wait_ready());
+  EXPECT_TRUE(is_api_error(
+      api(d, "POST", "/v1/accounts/import", {{"authorized_user", {{"type", "service_account"}}}}),
+      400, "bad_request"));
+  EXPECT_TRUE(
+      is_api_error(api(d, "POST", "/v1/accounts/import", {{"file", "x"}}), 400, "invalid_json"));
+}
+
+TEST_F(AccountsTest, AccountsSurviveKill9AndKeepTheirClientSecret) {
+  std::string alice_token;
+  {
+    DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "file")));
+    ASSERT_TRUE(d.wait_ready());
+    ASSERT_EQ(import_account(d, fake_, "alice@example.com")->status, 201);
+    alice_token = refresh_token_record(fake_, "alice@example.com")["refresh_token"];
+    EXPECT_EQ(d.stop(SIGKILL), ExitStatus::killed_by(SIGKILL));
+  }
+  // The user deletes the downloaded client_secrets.json: nothing needs it any more.
+  std::filesystem::remove(fake_.client_secrets_file());
+
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "file")));
+  ASSERT_TRUE(d.wait_ready());
+  const json l = api(d, "GET", "/v1/accounts")->json();
+  ASSERT_EQ(l["accounts"].size(), 1u) << l;
+  EXPECT_EQ(l["accounts"][0]["email"], "alice@example.com");
+  EXPECT_EQ(l["default"], "alice@example.com");
+
+  // The stored record, read back through the file store's format, still holds both secrets.
+  std::ifstream in(sandbox_.state_home() / "bqbroker" / "credentials.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  const json file = json::parse(text.str(), nullptr, false);
+  ASSERT_TRUE(file.is_object()) << "credentials.json unreadable";
+  ASSERT_EQ(file["items"].size(), 1u);
+  EXPECT_EQ(file["items"][0]["account"], "alice@example.com");
+  auto creds = stored_credentials_from_secret(Secret(file["items"][0]["secret"].get<std::string>()),
+                                              "credentials.json");
+  ASSERT_TRUE(creds) << creds.error().message;
+  EXPECT_EQ(creds->refresh_token.reveal(), alice_token);
+  EXPECT_EQ(creds->client_secret.reveal(), fake_.client().client_secret.reveal());
+  // And nothing secret in the registry file.
+  std::ifstream reg(sandbox_.state_home() / "bqbroker" / "accounts.json");
+  std::stringstream reg_text;
+  reg_text << reg.rdbuf();
+  EXPECT_EQ(reg_text.str().find(alice_token), std::string::npos);
+  EXPECT_EQ(reg_text.str().find(fake_.client().client_secret.reveal()), std::string::npos);
+}
+
+TEST_F(AccountsTest, SecretsNeverAppearInTheDaemonLog) {
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "memory")));
+  ASSERT_TRUE(d.wait_ready());
+  ASSERT_EQ(import_account(d, fake_, "alice@example.com")->status, 201);
+  ASSERT_EQ(api(d, "DELETE", "/v1/accounts/alice@example.com")->status, 200);
+  // A refused import too: its error path handles the token as well.
+  const std::string dead = fake_.mint_refresh_token("bob@example.com", std::string(kScopes));
+  fake_.control("POST", "/refresh_tokens/revoke", {{"refresh_token", dead}});
+  api(d, "POST", "/v1/accounts/import",
+      {{"authorized_user", adc_for(fake_, dead)}, {"token_uri", fake_.base_url() + "/token"}});
+  ASSERT_TRUE(d.serves_status());
+
+  const std::string log = d.log();
+  ASSERT_NE(log.find("alice@example.com"), std::string::npos) << "the log shows no activity";
+  const json tokens = fake_.tokens();
+  std::vector<std::string> secrets{fake_.client().client_secret.reveal()};
+  for (const json& t : tokens["refresh_tokens"]) secrets.push_back(t["refresh_token"]);
+  for (const json& t : tokens["access_tokens"]) secrets.push_back(t["access_token"]);
+  ASSERT_GE(secrets.size(), 4u);
+  for (const auto& s : secrets) EXPECT_EQ(log.find(s), std::string::npos) << "leaked: " << s;
+}
+
+// --- With the Secret Service (private keyring only) ----------------------------------------------
+
+TEST_F(AccountsTest, KeyringHoldsTheTokenUntilLogoutAndAcrossKill9) {
+  if (!in_private_keyring()) {
+    GTEST_SKIP() << "needs the private keyring: run under scripts/with-keyring.sh (scripts/test.sh "
+                    "does)";
+  }
+  const std::string client_id = fake_.client().client_id;
+  {
+    DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "secret-service")));
+    ASSERT_TRUE(d.wait_ready());
+    auto a = import_account(d, fake_, "carol@example.com");
+    ASSERT_TRUE(a && a->status == 201) << (a ? a->body : a.error());
+    EXPECT_EQ(d.stop(SIGKILL), ExitStatus::killed_by(SIGKILL));
+  }
+  std::filesystem::remove(fake_.client_secrets_file());
+
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "secret-service")));
+  ASSERT_TRUE(d.wait_ready());
+  EXPECT_EQ(api(d, "GET", "/v1/status")->json()["store"], "secret-service");
+  EXPECT_EQ(api(d, "GET", "/v1/accounts")->json()["accounts"][0]["email"], "carol@example.com");
+  auto creds = stored_credentials_from_secret(
+      Secret(keyring_lookup("carol@example.com", client_id)), "the keyring");
+  ASSERT_TRUE(creds) << creds.error().message;
+  EXPECT_EQ(creds->refresh_token.reveal(),
+            refresh_token_record(fake_, "carol@example.com")["refresh_token"]);
+  EXPECT_EQ(creds->client_secret.reveal(), fake_.client().client_secret.reveal());
+
+  auto out = api(d, "DELETE", "/v1/accounts/carol@example.com");
+  ASSERT_TRUE(out && out->status == 200) << (out ? out->body : out.error());
+  EXPECT_EQ(out->json()["revoked"], true);
+  auto search = run_process({"secret-tool", "search", "--all", "account", "carol@example.com"},
+                            Environment::minimal());
+  EXPECT_EQ(search.out, "") << search;
+  EXPECT_EQ(keyring_lookup("carol@example.com", client_id), "");
+}
+
+}  // namespace
+}  // namespace bqb::itest
