@@ -15,12 +15,20 @@
 
 #include "bqbroker_version.h"
 #include "daemon/core/paths.h"
+#include "daemon/io/account_registry.h"
+#include "daemon/io/account_service.h"
+#include "daemon/io/api_accounts.h"
+#include "daemon/io/api_login.h"
 #include "daemon/io/api_status.h"
+#include "daemon/io/blocking.h"
 #include "daemon/io/config_file.h"
+#include "daemon/io/http_client.h"
 #include "daemon/io/http_server.h"
 #include "daemon/io/listener.h"
 #include "daemon/io/logging.h"
+#include "daemon/io/login_manager.h"
 #include "daemon/io/rlimit.h"
+#include "daemon/io/secret_store_factory.h"
 #include "daemon/io/state_lock.h"
 #include "daemon/io/systemd.h"
 #include "proto/socket_path.h"
@@ -65,7 +73,53 @@ int run(const Flags& flags) {
   auto nofile = bqb::raise_open_file_limit();
 
   bqb::http::Router router;
+
+  // --- Accounts: secret store, registry, outbound HTTP, the account service and its routes ---
+  // Declaration order matters: `blocking` is destroyed (joined) before the store and the registry
+  // its calls use.
+  auto secret_store = bqb::make_secret_store(config.store, *state_dir);
+  auto registry = bqb::AccountRegistry::open(
+      *state_dir, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  if (!registry) return startup_failed(registry.error());
+  if (const auto& recovery = (*registry)->recovery()) {
+    spdlog::warn("{} could not be read whole; the original is kept as {}",
+                 (*registry)->path().string(), recovery->kept_as.string());
+    for (const auto& problem : recovery->problems) spdlog::warn("accounts: {}", problem);
+  }
+  bqb::HttpClientOptions http_options;
+  if (config.tls.ca_file) http_options.ca_file = config.tls.ca_file->string();
+  http_options.proxy = bqb::ProxySettings::from_environment();
+  auto http_client = bqb::make_http_client(io.get_executor(), std::move(http_options));
+  if (!http_client) return startup_failed(http_client.error());
+  bqb::BlockingPool blocking(2);
+  bqb::AccountServiceOptions account_options;
+  account_options.revoke_uri = config.oauth.revoke_uri;
+  bqb::AccountService accounts(io.get_executor(), *secret_store, **registry, **http_client,
+                               blocking, account_options);
+  bqb::add_account_routes(router, accounts);
+  // --- end of accounts ---
+
+  // --- Login: the OAuth flows, their loopback listeners and routes ---
+  bqb::LoginManagerOptions login_options;
+  login_options.client_secrets_file = config.client_secrets;
+  login_options.default_scopes = config.oauth.scopes;
+  login_options.redirect_port = config.oauth.redirect_port;
+  login_options.login_timeout = config.oauth.login_timeout;
+  bqb::LoginManager logins(
+      io.get_executor(), **http_client,
+      [&accounts](bqb::NewLogin login) { return accounts.add_login(std::move(login)); },
+      login_options);
+  bqb::add_login_routes(router, logins);
+  // Stopping ends the pending logins, which answers their long-polls instead of holding the
+  // shutdown until the grace period. (Every signal_set waiting on a signal is notified.)
+  boost::asio::signal_set login_signals(io, SIGTERM, SIGINT);
+  login_signals.async_wait([&logins](boost::system::error_code ec, int) {
+    if (!ec) logins.shutdown();
+  });
+  // --- end of login ---
+
   bqb::StatusInfo status_info{listener->path, std::string(bqb::to_string(config.store)), started};
+  status_info.accounts = &accounts;
   bqb::add_status_routes(router, status_info);
 
   bqb::http::ServerOptions options;
