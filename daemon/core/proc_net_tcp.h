@@ -1,0 +1,44 @@
+#pragma once
+// Reading the kernel's TCP socket table as /proc/net/tcp and /proc/net/tcp6 print it, to learn
+// which uid owns a socket (the metadata endpoint's fallback when NETLINK_SOCK_DIAG is not
+// available). Pure: the caller reads the file.
+//
+// Line format (net/ipv4/tcp_ipv4.c get_tcp4_sock, net/ipv6/tcp_ipv6.c get_tcp6_sock):
+//   "  0: 0100007F:1F90 0100007F:D2A4 01 00000000:00000000 00:00000000 00000000  1000 0 12345 …"
+//   sl  local_address   rem_address   st tx:rx            tr:when     retrnsmt   uid  timeout inode
+// An address is the in-memory (network order) bytes printed as 32-bit words with %08X, so the
+// words are parsed and copied back in host order; a port is printed in host order with %04X.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace bqb {
+
+/// An IPv4 (4 bytes) or IPv6 (16 bytes) address in network order, and a port.
+struct TcpAddress {
+  std::array<std::uint8_t, 16> bytes{};
+  std::size_t size = 4;
+  std::uint16_t port = 0;
+
+  friend bool operator==(const TcpAddress&, const TcpAddress&) = default;
+};
+
+struct ProcNetTcpEntry {
+  TcpAddress local;
+  TcpAddress remote;
+  std::uint32_t uid = 0;
+};
+
+/// @returns one parsed line of /proc/net/tcp or /proc/net/tcp6; nullopt for the header line and
+/// anything malformed.
+std::optional<ProcNetTcpEntry> parse_proc_net_tcp_line(std::string_view line);
+
+/// @returns the uid of the socket whose local address is `local` and remote address is `remote`
+/// in `table` (a whole /proc/net/tcp or tcp6 text); nullopt when no line matches.
+std::optional<std::uint32_t> find_tcp_socket_owner(std::string_view table, const TcpAddress& local,
+                                                   const TcpAddress& remote);
+
+}  // namespace bqb
