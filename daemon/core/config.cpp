@@ -10,6 +10,8 @@
 #include <toml++/toml.h>
 #include <boost/url.hpp>
 
+#include "daemon/core/ascii.h"
+
 namespace bqb {
 namespace {
 
@@ -251,9 +253,7 @@ bool is_loopback_host(const urls::url_view& u) {
     case urls::host_type::ipv6:
       return u.host_ipv6_address().is_loopback();
     case urls::host_type::name: {
-      std::string host = u.host();
-      std::transform(host.begin(), host.end(), host.begin(), ::tolower);
-      return host == "localhost";
+      return ascii_iequals(u.host(), "localhost");
     }
     default:
       return false;

@@ -6,28 +6,14 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "daemon/core/ascii.h"
+#include "daemon/core/base64.h"
+
 namespace bqb {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string base64(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()),
-                          static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
 
 // Splits a NO_PROXY value at commas and whitespace, dropping empty entries.
 std::vector<std::string_view> split_entries(std::string_view list) {
@@ -60,7 +46,7 @@ bool ipv4_cidr_contains(std::string_view cidr, std::string_view host) {
 }
 
 bool entry_matches(std::string_view entry_in, std::string_view host, std::uint16_t port) {
-  std::string entry = lower(entry_in);
+  std::string entry = ascii_lower(entry_in);
   if (entry == "*") return true;
   if (ipv4_cidr_contains(entry, host)) return true;
 
@@ -115,7 +101,7 @@ Result<ProxyEndpoint> parse_proxy_url(std::string_view value, std::string_view v
                 fmt::format("set {} to http://HOST:PORT", variable));
   }
   const boost::urls::url_view& u = *parsed;
-  if (lower(u.scheme()) != "http") {
+  if (ascii_lower(u.scheme()) != "http") {
     return fail(Errc::config_invalid,
                 fmt::format("{} uses the proxy scheme '{}', but only http:// proxies (which "
                             "tunnel https with CONNECT) are supported",
@@ -123,8 +109,8 @@ Result<ProxyEndpoint> parse_proxy_url(std::string_view value, std::string_view v
                 fmt::format("set {} to http://HOST:PORT", variable));
   }
   ProxyEndpoint p;
-  p.host = u.host_type() == boost::urls::host_type::name ? lower(u.host_name())
-                                                         : lower(u.host_address());
+  p.host = u.host_type() == boost::urls::host_type::name ? ascii_lower(u.host_name())
+                                                         : ascii_lower(u.host_address());
   if (p.host.empty()) {
     return fail(Errc::config_invalid, fmt::format("{} has no proxy host", variable),
                 fmt::format("set {} to http://HOST:PORT", variable));
@@ -135,13 +121,13 @@ Result<ProxyEndpoint> parse_proxy_url(std::string_view value, std::string_view v
     p.port = *port;
   }
   if (u.has_userinfo()) {
-    p.authorization = Secret("Basic " + base64(u.user() + ":" + u.password()));
+    p.authorization = Secret("Basic " + base64_encode(u.user() + ":" + u.password()));
   }
   return p;
 }
 
 bool no_proxy_matches(std::string_view no_proxy, std::string_view host, std::uint16_t port) {
-  std::string h = lower(host);
+  std::string h = ascii_lower(host);
   for (std::string_view entry : split_entries(no_proxy)) {
     if (entry_matches(entry, h, port)) return true;
   }

@@ -8,15 +8,10 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "daemon/core/ascii.h"
+
 namespace bqb {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // The part of `url` before any query or fragment: safe to quote in an error message.
 std::string_view without_query(std::string_view url) {
@@ -26,7 +21,7 @@ std::string_view without_query(std::string_view url) {
 }  // namespace
 
 bool is_loopback_host(std::string_view host) {
-  std::string h = lower(host);
+  std::string h = ascii_lower(host);
   if (h == "localhost") return true;
   if (auto v4 = boost::urls::parse_ipv4_address(h)) return v4->to_bytes()[0] == 127;
   if (auto v6 = boost::urls::parse_ipv6_address(h)) {
@@ -77,7 +72,7 @@ Result<OutboundTarget> parse_outbound_url(std::string_view url) {
                                                without_query(url), parsed.error().message()));
   }
   const boost::urls::url_view& u = *parsed;
-  std::string scheme = lower(u.scheme());
+  std::string scheme = ascii_lower(u.scheme());
   if (scheme != "https" && scheme != "http") {
     return fail(Errc::bad_request, fmt::format("'{}' is not an http(s) URL", without_query(url)));
   }
@@ -95,11 +90,11 @@ Result<OutboundTarget> parse_outbound_url(std::string_view url) {
       t.host_is_ip = true;
       break;
     case boost::urls::host_type::ipv6:
-      t.host = lower(u.host_address());  // host_address() has no brackets
+      t.host = ascii_lower(u.host_address());  // host_address() has no brackets
       t.host_is_ip = true;
       break;
     case boost::urls::host_type::name:
-      t.host = lower(u.host_name());  // percent-decoded
+      t.host = ascii_lower(u.host_name());  // percent-decoded
       break;
     default:  // none, or IPvFuture
       break;

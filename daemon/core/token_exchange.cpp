@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "daemon/core/ascii.h"
 #include "daemon/core/foreign_text.h"
 #include "proto/json_fields.h"
 
@@ -59,10 +60,7 @@ Result<TokenResponse> parse_success(const json& doc, std::string_view where) {
   auto type = jf::optional_string(doc, "token_type", src);
   if (!type) return wrap(type.error());
   if (*type) {
-    std::string lower = **type;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (lower != "bearer") {
+    if (!ascii_iequals(**type, "bearer")) {
       return tl::unexpected(upstream(fmt::format("field 'token_type' in {} is not Bearer", src)));
     }
   }

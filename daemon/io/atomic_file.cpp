@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "daemon/io/unique_fd.h"
+
 namespace bqb {
 namespace {
 
@@ -20,26 +22,6 @@ std::string errno_text(int err) { return std::strerror(err); }
 tl::unexpected<Error> io_fail(std::string_view what, const fs::path& path, int err) {
   return fail(Errc::io_error, fmt::format("{} {}: {}", what, path.string(), errno_text(err)));
 }
-
-// Closes a descriptor on scope exit unless released.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  /// @returns close()'s errno, 0 on success.
-  int close() {
-    int rc = ::close(std::exchange(fd_, -1));
-    return rc == 0 ? 0 : errno;
-  }
-
- private:
-  int fd_;
-};
 
 Status make_one_private_dir(const fs::path& dir) {
   if (::mkdir(dir.c_str(), 0700) == 0) return {};
@@ -80,7 +62,7 @@ Status ensure_private_dir(const fs::path& dir) {
 
 Status write_file_atomically(const fs::path& target, std::string_view content, mode_t mode) {
   std::string tmp_name = target.string() + ".tmp-XXXXXX";
-  Fd fd(::mkostemp(tmp_name.data(), O_CLOEXEC));  // created 0600, so never readable by others
+  UniqueFd fd(::mkostemp(tmp_name.data(), O_CLOEXEC));  // created 0600, so never readable by others
   if (fd.get() < 0) return io_fail("cannot create a temporary file beside", target, errno);
   const fs::path tmp(tmp_name);
   auto fail_and_unlink = [&](std::string_view what, int err) {
@@ -105,13 +87,13 @@ Status write_file_atomically(const fs::path& target, std::string_view content, m
   }
   // The rename is durable only once the directory entry is on disk.
   fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0) return io_fail("cannot fsync", dir, errno);
   return {};
 }
 
 Result<std::optional<std::string>> read_file(const fs::path& path, FileAccess access) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     if (errno == ENOENT) return std::optional<std::string>{};
     if (errno == ELOOP) {

@@ -9,23 +9,10 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "daemon/io/unique_fd.h"
 
 namespace bqb {
 namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::string origin_note(const ConfigLocation& where) {
   return fmt::format("(from {})", to_string(where.origin));
@@ -43,7 +30,7 @@ tl::unexpected<Error> io_failure(const ConfigLocation& where, const std::filesys
 Result<std::optional<std::string>> read_small_file(const ConfigLocation& where,
                                                    const std::filesystem::path& path) {
   // O_NONBLOCK: opening a FIFO by mistake must not hang the daemon's start.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) {
     if (errno == ENOENT) return std::nullopt;
     return io_failure(where, path, "open", errno);

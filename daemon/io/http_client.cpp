@@ -21,6 +21,7 @@
 #include <boost/beast/http.hpp>
 
 #include "bqbroker_version.h"
+#include "daemon/core/ascii.h"
 #include "daemon/core/outbound_url.h"
 #include "daemon/core/redact.h"
 #include "daemon/io/connection_pool.h"
@@ -40,13 +41,6 @@ using boost::system::error_code;
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 long long millis(std::chrono::milliseconds d) { return static_cast<long long>(d.count()); }
 
@@ -330,7 +324,7 @@ awaitable<Result<HttpResponse>> ClientCore::send(HttpRequest request) {
   http::request<http::string_body> req{verb, target.target, 11};
   bool has_host = false;
   for (auto& [name, value] : request.headers) {
-    if (iequals(name, "host")) has_host = true;
+    if (ascii_iequals(name, "host")) has_host = true;
     req.insert(name, value);
   }
   if (!has_host) req.set(http::field::host, target.host_header());
@@ -427,7 +421,7 @@ class AsioHttpClient final : public HttpClient {
 
 std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (iequals(n, name)) return std::string_view(v);
+    if (ascii_iequals(n, name)) return std::string_view(v);
   }
   return std::nullopt;
 }
