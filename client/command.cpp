@@ -24,6 +24,11 @@ std::span<const Command> commands() {
               &setup_logout},
       Command{"accounts", "List the signed-in accounts, or choose the default one",
               &setup_accounts},
+      Command{"token",
+              "Print an access token (for scripts: curl -H @<(bqbroker token --format header))",
+              &setup_token},
+      Command{"exec", "Run a command that gets tokens through Google's client libraries",
+              &setup_exec},
   };
   return kCommands;
 }

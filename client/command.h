@@ -60,5 +60,7 @@ Action setup_status(CLI::App& sub);    // cmd_status.cpp
 Action setup_login(CLI::App& sub);     // cmd_login.cpp
 Action setup_logout(CLI::App& sub);    // cmd_logout.cpp
 Action setup_accounts(CLI::App& sub);  // cmd_accounts.cpp
+Action setup_token(CLI::App& sub);     // cmd_token.cpp
+Action setup_exec(CLI::App& sub);      // cmd_exec.cpp
 
 }  // namespace bqb::cli

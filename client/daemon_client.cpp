@@ -1,5 +1,6 @@
 #include "client/daemon_client.h"
 
+#include <fcntl.h>
 #include <sys/un.h>
 
 #include <cassert>
@@ -135,6 +136,9 @@ struct DaemonClient::Impl {
       stream.reset();
       return tl::unexpected(connect_error(socket, ec, options.connect_timeout));
     }
+    // Asio does not open sockets close-on-exec: a program this process starts (exec's command,
+    // a browser) must not inherit the connection to the daemon.
+    ::fcntl(stream->socket().native_handle(), F_SETFD, FD_CLOEXEC);
     return {};
   }
 

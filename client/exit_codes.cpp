@@ -24,8 +24,9 @@ std::string_view exit_code_help() {
          "  3    daemon unreachable (not running, or not answering)\n"
          "  4    the account needs `bqbroker login`\n"
          "  5    login denied or timed out\n"
-         "  exec: the command's own status; 125 when bqbroker itself failed,\n"
-         "        127 when the command is not found\n";
+         "  exec: the command's own status (128+N when signal N ended it); 125 when\n"
+         "        bqbroker itself failed, 126 when the command cannot be run, 127 when\n"
+         "        it is not found\n";
 }
 
 }  // namespace bqb::cli

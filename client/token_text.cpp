@@ -1,0 +1,26 @@
+#include "client/token_text.h"
+
+#include <nlohmann/json.hpp>
+
+namespace bqb::cli {
+
+std::optional<TokenFormat> parse_token_format(std::string_view name) {
+  if (name == "raw") return TokenFormat::raw;
+  if (name == "json") return TokenFormat::json;
+  if (name == "header") return TokenFormat::header;
+  return std::nullopt;
+}
+
+std::string render_token(const api::AccessToken& token, TokenFormat format) {
+  switch (format) {
+    case TokenFormat::raw:
+      return token.access_token.reveal() + "\n";
+    case TokenFormat::header:
+      return "Authorization: " + token.token_type + " " + token.access_token.reveal() + "\n";
+    case TokenFormat::json:
+      return api::to_json(token).dump() + "\n";
+  }
+  return {};
+}
+
+}  // namespace bqb::cli
