@@ -6,193 +6,29 @@
 // Tests that use the Secret Service run only inside the private keyring of scripts/with-keyring.sh
 // (scripts/test.sh runs every test there), never against a developer's own keyring.
 
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
 
 #include "daemon/core/account.h"
-#include "daemon/core/auth_request.h"
-#include "daemon/core/client_secrets.h"
-#include "daemon/core/pkce.h"
 #include "daemon/core/scopes.h"
-#include "daemon/core/token_exchange.h"
 #include "tests/integration/harness/harness.h"
 
 namespace bqb::itest {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
 using nlohmann::json;
 
-#ifndef BQB_ACCOUNTS_TEST_FAKE_GOOGLE
-#error "BQB_ACCOUNTS_TEST_FAKE_GOOGLE must name the fake-google binary"
-#endif
-
-// --- A small HTTP client for the fake (loopback TCP), bounded by a deadline ----------------------
-
-struct TcpAnswer {
-  int status = 0;
-  std::string location;
-  std::string body;
-  json as_json() const { return json::parse(body, nullptr, false); }
-};
-
-Expected<TcpAnswer> tcp_request(std::uint16_t port, std::string method, std::string target,
-                                std::string body = {},
-                                std::string content_type = "application/json") {
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  namespace bh = beast::http;
-  bh::request<bh::string_body> req{bh::string_to_verb(method), target, 11};
-  req.set(bh::field::host, "127.0.0.1:" + std::to_string(port));
-  if (!body.empty()) req.set(bh::field::content_type, content_type);
-  req.body() = std::move(body);
-  req.prepare_payload();
-  bh::response<bh::string_body> res;
-  beast::flat_buffer buffer;
-  std::string failure;
-  stream.expires_after(std::chrono::seconds(10));
-  stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
-                       [&](beast::error_code ec) {
-                         if (ec) return void(failure = "connect: " + ec.message());
-                         bh::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
-                           if (wec) return void(failure = "write: " + wec.message());
-                           bh::async_read(stream, buffer, res,
-                                          [&](beast::error_code rec, std::size_t) {
-                                            if (rec) failure = "read: " + rec.message();
-                                          });
-                         });
-                       });
-  io.run();
-  if (!failure.empty()) return tl::unexpected(failure);
-  return TcpAnswer{static_cast<int>(res.result_int()), std::string(res[bh::field::location]),
-                   res.body()};
-}
-
-// --- The fake Google, as a child process ---------------------------------------------------------
-
-class FakeGoogle {
- public:
-  explicit FakeGoogle(Sandbox& sandbox) : secrets_(sandbox.unique_path("client_secrets", ".json")) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
-    const auto log = sandbox.unique_path("fake-google", ".log");
-    const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (log_fd < 0) throw std::runtime_error("cannot create " + log.string());
-    child_.emplace(std::vector<std::string>{BQB_ACCOUNTS_TEST_FAKE_GOOGLE, "--client-secrets-out",
-                                            secrets_.string(), "--exit-with-parent"},
-                   Environment::minimal(), fds[1], log_fd);
-    ::close(fds[1]);
-    ::close(log_fd);
-    // The readiness line: one JSON object, waited for with a deadline.
-    std::string line;
-    const auto deadline = Clock::now() + 20s;
-    while (line.find('\n') == std::string::npos) {
-      pollfd p{fds[0], POLLIN, 0};
-      if (::poll(&p, 1, remaining_ms(deadline)) <= 0) break;
-      char buf[512];
-      const ssize_t n = ::read(fds[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fds[0]);
-    const json ready = json::parse(line, nullptr, false);
-    if (!ready.is_object() || !ready.contains("port")) {
-      throw std::runtime_error("fake-google sent no readiness line: " + line);
-    }
-    port_ = ready["port"].get<std::uint16_t>();
-    base_url_ = ready["base_url"].get<std::string>();
-    std::ifstream in(secrets_);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = oauth::parse_client_secrets(text.str(), secrets_.string());
-    if (!parsed) throw std::runtime_error(parsed.error().message);
-    client_ = *parsed;
-  }
-
-  std::uint16_t port() const { return port_; }
-  const std::string& base_url() const { return base_url_; }
-  const oauth::ClientSecrets& client() const { return client_; }
-  const std::filesystem::path& client_secrets_file() const { return secrets_; }
-
-  /// POST/GET on the control API. @returns the JSON answer (discarded on any failure).
-  json control(std::string method, std::string path, json body = nullptr) {
-    auto r = tcp_request(port_, std::move(method), "/_fake" + path,
-                         body.is_null() ? std::string() : body.dump());
-    if (!r || r->status != 200) return json(json::value_t::discarded);
-    return r->as_json();
-  }
-
-  /// Plays the consenting user and the code exchange. @returns a fresh refresh token for
-  /// `email`, granted `scopes` (space separated).
-  std::string mint_refresh_token(const std::string& email, std::string scopes) {
-    EXPECT_FALSE(control("POST", "/consent", {{"mode", "allow"}, {"email", email}}).is_discarded());
-    auto pkce = oauth::make_pkce();
-    auto scope_set = oauth::ScopeSet::parse_space_separated(scopes, "test");
-    const std::string redirect = "http://127.0.0.1:1/";
-    oauth::AuthRequest ar{client_.auth_uri,    client_.client_id, redirect,    *scope_set,
-                          Secret("state-123"), pkce->challenge,   std::nullopt};
-    auto url = oauth::build_auth_url(ar);
-    if (!url) {
-      ADD_FAILURE() << url.error().message;
-      return {};
-    }
-    auto u = boost::urls::parse_absolute_uri(*url);
-    auto consent = tcp_request(port_, "GET", std::string(u->encoded_target()));
-    EXPECT_TRUE(consent && consent->status == 302) << (consent ? consent->body : consent.error());
-    if (!consent) return {};
-    auto loc = boost::urls::parse_absolute_uri(consent->location);
-    if (!loc || loc->params().find("code") == loc->params().end()) {
-      ADD_FAILURE() << "no code in the fake's redirect: " << consent->location;
-      return {};
-    }
-    std::string code = (*loc->params().find("code")).value;
-    auto body =
-        oauth::authorization_code_body(client_.client(), Secret(code), redirect, pkce->verifier);
-    auto token =
-        tcp_request(port_, "POST", "/token", body.reveal(), "application/x-www-form-urlencoded");
-    EXPECT_TRUE(token && token->status == 200) << (token ? token->body : token.error());
-    if (!token) return {};
-    return token->as_json().value("refresh_token", "");
-  }
-
-  /// @returns the fake's record of every token it issued (GET /_fake/tokens).
-  json tokens() { return control("GET", "/tokens"); }
-
- private:
-  std::filesystem::path secrets_;
-  std::optional<Child> child_;
-  std::uint16_t port_ = 0;
-  std::string base_url_;
-  oauth::ClientSecrets client_;
-};
-
-constexpr std::string_view kScopes =
-    "openid https://www.googleapis.com/auth/userinfo.email "
-    "https://www.googleapis.com/auth/bigquery";
+constexpr std::string_view kScopes = kFakeScopes;
 
 // --- The daemon's API ----------------------------------------------------------------------------
 
 Expected<HttpResponse> api(const DaemonProcess& d, std::string_view method, std::string_view target,
                            const json& body = nullptr) {
-  if (body.is_null()) return http_once(d.socket_path(), http_request(method, target));
-  return http_once(d.socket_path(),
-                   http_request(method, target, body.dump(), {"Content-Type: application/json"}));
+  return daemon_api(d, method, target, body);
 }
 
 std::string config_for(const FakeGoogle& fake, std::string_view store) {

@@ -4,19 +4,7 @@
 // a state mismatch, denied consent, a reused code, the timeout, cancel, two accounts, and that no
 // token, code or client secret reaches the daemon's log.
 
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
-
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest.h>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <nlohmann/json.hpp>
@@ -27,152 +15,11 @@
 namespace bqb::itest {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
 using nlohmann::json;
-
-#ifndef BQB_ACCOUNTS_TEST_FAKE_GOOGLE
-#error "BQB_ACCOUNTS_TEST_FAKE_GOOGLE must name the fake-google binary"
-#endif
-
-// --- Plain HTTP to 127.0.0.1 (the fake, the loopback listener), bounded by a deadline ------------
-
-struct TcpAnswer {
-  int status = 0;
-  std::string location;
-  std::string body;
-  json as_json() const { return json::parse(body, nullptr, false); }
-};
-
-Expected<TcpAnswer> tcp_request(std::uint16_t port, std::string method, std::string target,
-                                std::string body = {}) {
-  namespace bh = beast::http;
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  bh::request<bh::string_body> req{bh::string_to_verb(method), target, 11};
-  req.set(bh::field::host, "127.0.0.1:" + std::to_string(port));
-  if (!body.empty()) req.set(bh::field::content_type, "application/json");
-  req.body() = std::move(body);
-  req.prepare_payload();
-  bh::response<bh::string_body> res;
-  beast::flat_buffer buffer;
-  std::string failure;
-  stream.expires_after(std::chrono::seconds(30));
-  stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
-                       [&](beast::error_code ec) {
-                         if (ec) return void(failure = "connect: " + ec.message());
-                         bh::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
-                           if (wec) return void(failure = "write: " + wec.message());
-                           bh::async_read(stream, buffer, res,
-                                          [&](beast::error_code rec, std::size_t) {
-                                            if (rec) failure = "read: " + rec.message();
-                                          });
-                         });
-                       });
-  io.run();
-  if (!failure.empty()) return tl::unexpected(failure);
-  return TcpAnswer{static_cast<int>(res.result_int()), std::string(res[bh::field::location]),
-                   res.body()};
-}
-
-/// GET of an absolute http://127.0.0.1:PORT/… URL.
-Expected<TcpAnswer> get_url(const std::string& url) {
-  auto u = boost::urls::parse_absolute_uri(url);
-  if (!u) return tl::unexpected("not a URL: " + url);
-  return tcp_request(u->port_number(), "GET", std::string(u->encoded_target()));
-}
-
-// --- The fake Google, as a child process ---------------------------------------------------------
-
-class FakeGoogle {
- public:
-  explicit FakeGoogle(Sandbox& sandbox) : secrets_(sandbox.unique_path("client_secrets", ".json")) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
-    log_ = sandbox.unique_path("fake-google", ".log");
-    const int log_fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (log_fd < 0) throw std::runtime_error("cannot create " + log_.string());
-    child_.emplace(std::vector<std::string>{BQB_ACCOUNTS_TEST_FAKE_GOOGLE, "--client-secrets-out",
-                                            secrets_.string(), "--exit-with-parent"},
-                   Environment::minimal(), fds[1], log_fd);
-    ::close(fds[1]);
-    ::close(log_fd);
-    // The readiness line: one JSON object, waited for with a deadline.
-    std::string line;
-    const auto deadline = Clock::now() + 20s;
-    while (line.find('\n') == std::string::npos) {
-      pollfd p{fds[0], POLLIN, 0};
-      if (::poll(&p, 1, remaining_ms(deadline)) <= 0) break;
-      char buf[512];
-      const ssize_t n = ::read(fds[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fds[0]);
-    const json ready = json::parse(line, nullptr, false);
-    if (!ready.is_object() || !ready.contains("port")) {
-      throw std::runtime_error("fake-google sent no readiness line: " + line);
-    }
-    port_ = ready["port"].get<std::uint16_t>();
-    std::ifstream in(secrets_);
-    std::stringstream text;
-    text << in.rdbuf();
-    client_secrets_ = json::parse(text.str(), nullptr, false);
-    if (!client_secrets_.is_object()) throw std::runtime_error("unreadable " + secrets_.string());
-  }
-
-  const std::filesystem::path& client_secrets_file() const { return secrets_; }
-  /// The file's JSON object, as the CLI sends it in POST /v1/login.
-  const json& client_secrets() const { return client_secrets_; }
-  std::string client_secret() const { return client_secrets_["installed"]["client_secret"]; }
-
-  /// A control API call (/_fake/…). @returns the JSON answer; fails the test on an error.
-  json control(std::string method, std::string path, json body = nullptr) {
-    auto r = tcp_request(port_, std::move(method), "/_fake" + path,
-                         body.is_null() ? std::string() : body.dump());
-    EXPECT_TRUE(r && r->status == 200) << path << ": " << (r ? r->body : r.error());
-    return r ? r->as_json() : json();
-  }
-  void consent(std::string mode, std::string email = "user@example.com") {
-    control("POST", "/consent", {{"mode", mode}, {"email", email}});
-  }
-
-  /// Plays the user at the consent screen. @returns the fake's 302 Location: the daemon's
-  /// redirect_uri with state and code (or error).
-  std::string authorize(const std::string& auth_url) {
-    auto r = get_url(auth_url);
-    EXPECT_TRUE(r) << r.error();
-    if (!r) return {};
-    EXPECT_EQ(r->status, 302) << r->body;
-    return r->location;
-  }
-
-  /// @returns every secret the fake issued (tokens), for the log check.
-  std::vector<std::string> issued_secrets() {
-    std::vector<std::string> out{client_secret()};
-    json t = control("GET", "/tokens");
-    for (const auto& r : t.value("refresh_tokens", json::array()))
-      out.push_back(r["refresh_token"]);
-    for (const auto& a : t.value("access_tokens", json::array())) out.push_back(a["access_token"]);
-    return out;
-  }
-
- private:
-  std::filesystem::path secrets_;
-  std::filesystem::path log_;
-  std::optional<Child> child_;
-  std::uint16_t port_ = 0;
-  json client_secrets_;
-};
-
-// --- The daemon's API ----------------------------------------------------------------------------
 
 Expected<HttpResponse> api(const DaemonProcess& d, std::string_view method, std::string_view target,
                            const json& body = nullptr) {
-  if (body.is_null()) return http_once(d.socket_path(), http_request(method, target), 60s);
-  return http_once(d.socket_path(),
-                   http_request(method, target, body.dump(), {"Content-Type: application/json"}),
-                   60s);
+  return daemon_api(d, method, target, body);
 }
 
 /// @returns the `code` parameter of a redirect URL ("" when none).
@@ -201,7 +48,7 @@ class LoginTest : public ::testing::Test {
 
   /// POST /v1/login with the fake's client_secrets. Fails the test unless 201.
   api::LoginStarted start_login(json body = json::object()) {
-    if (!body.contains("client_secrets")) body["client_secrets"] = fake_.client_secrets();
+    if (!body.contains("client_secrets")) body["client_secrets"] = fake_.client_secrets_json();
     auto r = api(*daemon_, "POST", "/v1/login", body);
     EXPECT_TRUE(r) << r.error();
     if (!r) return {};
@@ -424,7 +271,7 @@ TEST_F(LoginTest, RequestErrors) {
   ASSERT_TRUE(is_api_error(none, 400, "bad_request"));
   EXPECT_NE(none->json()["error"].value("hint", "").find("--client-secrets"), std::string::npos);
   // A "web" client is refused with a clear message.
-  json web = {{"web", fake_.client_secrets()["installed"]}};
+  json web = {{"web", fake_.client_secrets_json()["installed"]}};
   EXPECT_TRUE(is_api_error(api(*daemon_, "POST", "/v1/login", {{"client_secrets", web}}), 400,
                            "bad_request"));
   EXPECT_TRUE(is_api_error(api(*daemon_, "GET", "/v1/login/no-such-login"), 404, "not_found"));

@@ -6,10 +6,14 @@
 #ifndef BQBROKER_ITEST_CLI
 #error "BQBROKER_ITEST_CLI must be defined by CMake"
 #endif
+#ifndef BQBROKER_ITEST_FAKE_GOOGLE
+#error "BQBROKER_ITEST_FAKE_GOOGLE must be defined by CMake"
+#endif
 
 namespace bqb::itest {
 
 std::string daemon_binary() { return BQBROKER_ITEST_DAEMON; }
 std::string cli_binary() { return BQBROKER_ITEST_CLI; }
+std::string fake_google_binary() { return BQBROKER_ITEST_FAKE_GOOGLE; }
 
 }  // namespace bqb::itest

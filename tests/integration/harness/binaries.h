@@ -10,5 +10,7 @@ namespace bqb::itest {
 std::string daemon_binary();
 /// @returns the path of the built bqbroker CLI.
 std::string cli_binary();
+/// @returns the path of the built fake-google (tests/fakes).
+std::string fake_google_binary();
 
 }  // namespace bqb::itest

@@ -112,7 +112,7 @@ Child::Child(const std::vector<std::string>& argv, const Environment& env, const
   int out = open_out(io.stdout_file);
   int err = open_out(io.stderr_file);
   try {
-    spawn(argv, env, out, err);
+    spawn(argv, env, -1, out, err);
   } catch (...) {
     ::close(out);
     ::close(err);
@@ -124,14 +124,23 @@ Child::Child(const std::vector<std::string>& argv, const Environment& env, const
 
 Child::Child(const std::vector<std::string>& argv, const Environment& env, int stdout_fd,
              int stderr_fd) {
-  spawn(argv, env, stdout_fd, stderr_fd);
+  spawn(argv, env, -1, stdout_fd, stderr_fd);
 }
 
-void Child::spawn(const std::vector<std::string>& argv, const Environment& env, int stdout_fd,
-                  int stderr_fd) {
+Child::Child(const std::vector<std::string>& argv, const Environment& env, int stdin_fd,
+             int stdout_fd, int stderr_fd) {
+  spawn(argv, env, stdin_fd, stdout_fd, stderr_fd);
+}
+
+void Child::spawn(const std::vector<std::string>& argv, const Environment& env, int stdin_fd,
+                  int stdout_fd, int stderr_fd) {
   if (argv.empty()) throw std::invalid_argument("spawn: empty argv");
   FileActions fa;
-  posix_spawn_file_actions_addopen(&fa.fa, 0, "/dev/null", O_RDONLY, 0);
+  if (stdin_fd < 0) {
+    posix_spawn_file_actions_addopen(&fa.fa, 0, "/dev/null", O_RDONLY, 0);
+  } else {
+    posix_spawn_file_actions_adddup2(&fa.fa, stdin_fd, 0);
+  }
   posix_spawn_file_actions_adddup2(&fa.fa, stdout_fd, 1);
   posix_spawn_file_actions_adddup2(&fa.fa, stderr_fd, 2);
 

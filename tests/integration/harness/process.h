@@ -67,6 +67,10 @@ class Child {
   /// Spawns with stdout and stderr going to the given pipe write ends (closed in the parent by
   /// the caller); for run_process.
   Child(const std::vector<std::string>& argv, const Environment& env, int stdout_fd, int stderr_fd);
+  /// The same with stdin from `stdin_fd` (a pipe's read end, closed in the parent by the caller),
+  /// for a test that types into the child.
+  Child(const std::vector<std::string>& argv, const Environment& env, int stdin_fd, int stdout_fd,
+        int stderr_fd);
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
   ~Child();
@@ -84,8 +88,9 @@ class Child {
   std::optional<ExitStatus> status() const { return status_; }
 
  private:
-  void spawn(const std::vector<std::string>& argv, const Environment& env, int stdout_fd,
-             int stderr_fd);
+  /// stdin_fd -1: /dev/null.
+  void spawn(const std::vector<std::string>& argv, const Environment& env, int stdin_fd,
+             int stdout_fd, int stderr_fd);
   bool try_reap();
 
   pid_t pid_ = -1;
