@@ -1,11 +1,12 @@
 #include "daemon/core/metadata_answer.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+
+#include "daemon/core/ascii.h"
 
 namespace bqb::metadata {
 namespace {
@@ -25,11 +26,7 @@ MetadataReply refuse(int status, std::string reason) {
 
 bool names_identity(std::string_view name, const MetadataIdentity& identity) {
   if (name == "default") return true;
-  return std::equal(name.begin(), name.end(), identity.account.begin(), identity.account.end(),
-                    [](char a, char b) {
-                      return std::tolower(static_cast<unsigned char>(a)) ==
-                             std::tolower(static_cast<unsigned char>(b));
-                    });
+  return ascii_iequals(name, identity.account);
 }
 
 std::string lines(const std::vector<std::string>& items) {

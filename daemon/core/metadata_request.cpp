@@ -1,12 +1,13 @@
 #include "daemon/core/metadata_request.h"
 
 #include <algorithm>
-#include <cctype>
 #include <vector>
 
 #include <fmt/format.h>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
+
+#include "daemon/core/ascii.h"
 
 namespace bqb::metadata {
 namespace {
@@ -18,14 +19,7 @@ MetadataReply refuse(int status, std::string reason) {
   return MetadataReply{status, std::string(kText), std::move(reason)};
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-bool is_true(std::string_view v) { return iequals(v, "true") || v == "1"; }
+bool is_true(std::string_view v) { return ascii_iequals(v, "true") || v == "1"; }
 
 MetadataCall listing(std::string text) {
   MetadataCall c;
@@ -128,7 +122,7 @@ bool is_allowed_host(std::string_view host) {
       return authority->host_ipv6_address().is_loopback();
     case urls::host_type::name: {
       const std::string name = authority->host_name();
-      return iequals(name, "localhost") || iequals(name, "metadata.google.internal");
+      return ascii_iequals(name, "localhost") || ascii_iequals(name, "metadata.google.internal");
     }
     default:
       return false;

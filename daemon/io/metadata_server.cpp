@@ -1,0 +1,263 @@
+#include "daemon/io/metadata_server.h"
+
+#include <unistd.h>
+
+#include <list>
+#include <optional>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include "daemon/io/lingering_close.h"
+#include "daemon/io/socket_owner.h"
+
+namespace bqb {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using metadata::MetadataReply;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kBodyLimit = 4 * 1024;  // GETs carry no body
+constexpr std::chrono::milliseconds kLinger{1000};
+
+using Response = http::response<http::string_body>;
+
+Response make_response(const MetadataReply& reply, bool head) {
+  Response res{static_cast<http::status>(reply.status), 11};
+  res.set("Metadata-Flavor", "Google");
+  res.set(http::field::content_type, reply.content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.body() = reply.body;
+  res.prepare_payload();
+  if (head) res.body().clear();  // Content-Length stays that of the GET answer
+  return res;
+}
+
+std::optional<std::string_view> header(const http::request<http::string_body>& req,
+                                       std::string_view name) {
+  auto it = req.find(name);
+  if (it == req.end()) return std::nullopt;
+  return it->value();
+}
+
+std::string path_only(std::string_view target) {
+  return std::string(target.substr(0, std::min(target.find('?'), target.size())));
+}
+
+}  // namespace
+
+struct MetadataServer::Impl {
+  struct Connection {
+    beast::tcp_stream* stream = nullptr;
+    bool busy = false;  // between a complete request and the end of its answer
+  };
+
+  Impl(tcp::acceptor a, TokenSource& t, MetadataIdentityProvider i, MetadataServerOptions o)
+      : acceptor(std::move(a)), tokens(t), identity(std::move(i)), options(o) {}
+
+  tcp::acceptor acceptor;
+  TokenSource& tokens;
+  MetadataIdentityProvider identity;
+  MetadataServerOptions options;
+  std::string name;  // "metadata 127.0.0.1:PORT", for logs and the audit line
+  std::list<Connection> connections;
+  bool stopping = false;
+
+  asio::awaitable<void> accept_loop(std::shared_ptr<MetadataServer> owner) {
+    while (!stopping) {
+      auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) break;
+        spdlog::warn("{}: accept failed: {}", name, ec.message());
+        continue;
+      }
+      if (connections.size() >= options.max_connections) {
+        spdlog::warn("{}: {} connections open; closing a new one", name, connections.size());
+        continue;  // the socket closes when it goes out of scope
+      }
+      asio::co_spawn(acceptor.get_executor(), serve(owner, std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> serve(std::shared_ptr<MetadataServer> owner, tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    auto conn = connections.insert(connections.end(), Connection{&stream, false});
+    co_await session(stream, *conn);
+    co_await lingering_close(stream, kBodyLimit, kLinger);
+    connections.erase(conn);
+    (void)owner;  // kept alive until here
+  }
+
+  asio::awaitable<void> session(beast::tcp_stream& stream, Connection& conn) {
+    boost::system::error_code ec;
+    const auto local = stream.socket().local_endpoint(ec);
+    const auto remote = stream.socket().remote_endpoint(ec);
+    if (ec) co_return;
+    const auto uid = tcp_peer_uid(local, remote);
+    if (!uid || *uid != ::getuid()) {
+      co_await refuse_peer(stream, uid);
+      co_return;
+    }
+    beast::flat_buffer buffer;
+    while (!stopping) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+      parser.body_limit(kBodyLimit);
+      stream.expires_after(options.request_timeout);
+      auto [read_ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
+      if (read_ec) {
+        if (buffer.size() + n > 0 && read_ec != beast::error::timeout && !stopping &&
+            read_ec != http::error::end_of_stream && read_ec != asio::error::connection_reset) {
+          const MetadataReply bad{400, std::string(metadata::kText),
+                                  fmt::format("malformed HTTP request: {}\n", read_ec.message())};
+          auto res = make_response(bad, false);
+          res.keep_alive(false);
+          co_await write(stream, res);
+        }
+        co_return;
+      }
+      stream.expires_never();
+      conn.busy = true;
+      const auto& request = parser.get();
+      const auto reply = co_await answer(request, *uid);
+      auto res = make_response(reply, request.method() == http::verb::head);
+      res.keep_alive(request.keep_alive() && !stopping);
+      spdlog::debug("{}: {} {} → {}", name, std::string(request.method_string()),
+                    path_only(request.target()), reply.status);
+      const bool ok = co_await write(stream, res);
+      conn.busy = false;
+      if (!ok || !res.keep_alive()) co_return;
+    }
+  }
+
+  asio::awaitable<MetadataReply> answer(const http::request<http::string_body>& request,
+                                        uid_t uid) {
+    metadata::MetadataHttpRequest view;
+    view.method = request.method_string();
+    view.target = request.target();
+    view.metadata_flavor = header(request, "Metadata-Flavor");
+    view.host = header(request, "Host");
+    view.has_forwarded_for = header(request, "X-Forwarded-For").has_value();
+    auto call = metadata::classify(view);
+    if (!call) co_return call.error();
+    auto who = identity();
+    if (!who) co_return metadata::error_reply(who.error());
+    auto next = metadata::answer(*call, *who);
+    if (auto* reply = std::get_if<MetadataReply>(&next)) co_return std::move(*reply);
+
+    TokenRequest token_request;
+    token_request.account = who->account;
+    token_request.scopes = std::move(std::get<metadata::TokenNeeded>(next).scopes);
+    token_request.caller = TokenCaller{uid, std::nullopt, "?", name};
+    auto token = co_await tokens.token(std::move(token_request));
+    if (!token) co_return metadata::error_reply(token.error());
+    co_return metadata::token_reply(token->access_token, token->expires_at,
+                                    std::chrono::system_clock::now());
+  }
+
+  // Another user reached the port (loopback TCP is open to every local user): refuse, log, close.
+  asio::awaitable<void> refuse_peer(beast::tcp_stream& stream, std::optional<uid_t> uid) {
+    if (uid) {
+      spdlog::warn("{}: refused connection from uid={}: only uid {} is served", name, *uid,
+                   ::getuid());
+    } else {
+      spdlog::warn("{}: refused connection: the kernel does not know the connecting socket's owner",
+                   name);
+    }
+    const MetadataReply refused{
+        403, std::string(metadata::kText),
+        fmt::format("this metadata endpoint serves only uid {}\n", ::getuid())};
+    auto res = make_response(refused, false);
+    res.keep_alive(false);
+    co_await write(stream, res);
+  }
+
+  asio::awaitable<bool> write(beast::tcp_stream& stream, Response& res) {
+    stream.expires_after(options.write_timeout);
+    auto [ec, n] = co_await http::async_write(stream, res, kTuple);
+    stream.expires_never();
+    if (ec) spdlog::debug("{}: writing a response failed: {}", name, ec.message());
+    co_return !ec;
+  }
+};
+
+MetadataServer::MetadataServer(std::unique_ptr<Impl> impl, std::string host, std::uint16_t port)
+    : impl_(std::move(impl)), host_(std::move(host)), port_(port) {}
+
+MetadataServer::~MetadataServer() = default;
+
+Result<std::shared_ptr<MetadataServer>> MetadataServer::bind(asio::any_io_executor executor,
+                                                             const ListenAddress& address,
+                                                             TokenSource& tokens,
+                                                             MetadataIdentityProvider identity,
+                                                             MetadataServerOptions options) {
+  boost::system::error_code ec;
+  const auto ip = asio::ip::make_address(address.host, ec);
+  const std::string shown = ip.is_v6() ? fmt::format("[{}]:{}", address.host, address.port)
+                                       : fmt::format("{}:{}", address.host, address.port);
+  if (ec || !ip.is_loopback()) {
+    return fail(Errc::config_invalid,
+                fmt::format("the metadata endpoint must listen on a loopback IP address, not '{}'",
+                            address.host));
+  }
+  const tcp::endpoint endpoint(ip, address.port);
+  tcp::acceptor acceptor(executor);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec && ip.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
+  // No SO_REUSEADDR: a fixed port must not be shared with another program's listener.
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    if (ec == asio::error::address_in_use) {
+      return fail(Errc::conflict,
+                  fmt::format("cannot open the metadata endpoint on {}: the port is in use", shown),
+                  "choose another port in [metadata] listen, or stop the program using it");
+    }
+    return fail(Errc::io_error,
+                fmt::format("cannot open the metadata endpoint on {}: {}", shown, ec.message()));
+  }
+  const std::uint16_t port = acceptor.local_endpoint(ec).port();
+  if (ec) {
+    return fail(Errc::io_error,
+                fmt::format("cannot read the metadata endpoint's port: {}", ec.message()));
+  }
+  const std::string host = ip.is_v6() ? fmt::format("[{}]:{}", address.host, port)
+                                      : fmt::format("{}:{}", address.host, port);
+  auto impl = std::make_unique<Impl>(std::move(acceptor), tokens, std::move(identity), options);
+  impl->name = "metadata " + host;
+  return std::shared_ptr<MetadataServer>(new MetadataServer(std::move(impl), host, port));
+}
+
+void MetadataServer::start() {
+  asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(shared_from_this()),
+                 asio::detached);
+}
+
+void MetadataServer::close() {
+  if (closed_) return;
+  closed_ = true;
+  impl_->stopping = true;
+  boost::system::error_code ignored;
+  impl_->acceptor.close(ignored);
+  for (auto& c : impl_->connections) {
+    if (!c.busy) c.stream->socket().cancel(ignored);
+  }
+}
+
+std::size_t MetadataServer::connection_count() const { return impl_->connections.size(); }
+
+}  // namespace bqb
