@@ -89,8 +89,26 @@ TEST_F(BadInput, WrongMethodGets405WithAllow) {
   }
 }
 
-// TODO(issue 3): invalid JSON on a JSON route → 400 invalid_json naming the problem, once
-// POST /v1/login exists (no production route takes a JSON body yet).
+TEST_F(BadInput, BrokenJsonBodyGets400InvalidJsonAndKeepsTheConnection) {
+  auto conn = connect();
+  ASSERT_TRUE(conn) << conn.error();
+  struct Case {
+    const char* body;
+    const char* says;  // the message names the problem
+  };
+  for (Case c : {Case{"{\"client_secrets\": ", "JSON"}, Case{"[1, 2]", "object"},
+                 Case{"{\"scopes\": \"bigquery\"}", "scopes"}, Case{"\xff\xfe{}", "JSON"}}) {
+    auto r = conn->roundtrip(
+        http_request("POST", "/v1/login", c.body, {"Content-Type: application/json"}));
+    ASSERT_TRUE(is_api_error(r, 400, "invalid_json")) << c.body;
+    EXPECT_NE(r->json()["error"]["message"].get<std::string>().find(c.says), std::string::npos)
+        << *r;
+  }
+  // The daemon is unharmed and the connection still serves.
+  auto ok = conn->roundtrip(http_request("GET", "/v1/status"));
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(ok->status, 200) << *ok;
+}
 
 }  // namespace
 }  // namespace bqb::itest
