@@ -97,7 +97,7 @@ class TokenRefresher {
     if (!failing_) {
       ctx_.err << render_warning("cannot refresh the token file " + file_.path().string() + ": " +
                                  installed.error().message + " (retrying every " +
-                                 std::to_string(policy_.retry_delay.count() / 1000) + " s)");
+                                 std::to_string(policy_.retry_delay.count()) + " ms)");
     }
     failing_ = true;
     (void)timer_.arm(policy_.retry_delay);
@@ -164,6 +164,10 @@ Result<int> run_exec(Context& ctx, const ExecRequest& r) {
   TokenQuery query{session->account, session->scopes, r.refresh.min_valid_seconds};
   auto token = fetch_token(daemon, query);
   if (!token) return report(ctx, token.error());
+  // Blocked from here on: the token file must not outlive an interrupted bqbroker, and no signal
+  // is lost between the start of the child and the first poll.
+  auto signals = SignalFd::open({SIGINT, SIGTERM, SIGHUP});
+  if (!signals) return report(ctx, signals.error());
   auto file = TokenFile::create(r.runtime_dir);
   if (!file) return report(ctx, file.error());
   auto timer = BootTimer::open();
@@ -171,9 +175,9 @@ Result<int> run_exec(Context& ctx, const ExecRequest& r) {
   TokenRefresher refresher(daemon, ctx, query, *file, *timer, r.refresh);
   if (auto installed = refresher.install(*token); !installed) return report(ctx, installed.error());
 
-  // Blocked from here on, so none is lost between the start of the child and the first poll.
-  auto signals = SignalFd::open({SIGINT, SIGTERM, SIGHUP});
-  if (!signals) return report(ctx, signals.error());
+  // Interrupted before the child exists: it is not started at all (the file and the session are
+  // cleaned up on the way out), and bqbroker ends as the signal would have ended it.
+  if (auto early = signals->read()) return 128 + static_cast<int>(early->ssi_signo);
   ctx.out.flush();
   ctx.err.flush();
   auto child = ChildProcess::spawn(
