@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# Node's google-auth-library for the metadata-endpoint interop test, pinned by the lockfile.
+(cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
 # ccache (when present) shares objects between checkouts at different paths.
 export CCACHE_BASEDIR=$PWD
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -1,0 +1,210 @@
+// Metadata-server endpoints with the real bqbrokerd and fake-google: a session opened over the
+// socket API serves the account's token to plain HTTP and to Node's unmodified
+// google-auth-library, closes on DELETE and when the process that opened it exits; the
+// `[metadata] listen` endpoint serves the default account; another uid is refused.
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/harness/harness.h"
+
+namespace bqb::itest {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kAlice = "alice@example.com";
+constexpr std::string_view kReadOnly = "https://www.googleapis.com/auth/bigquery.readonly";
+constexpr std::string_view kTokenPath =
+    "/computeMetadata/v1/instance/service-accounts/default/token";
+
+std::string config_for(const FakeGoogle& fake, std::string_view extra = "") {
+  return fmt::format(
+      "store = \"memory\"\nlog_level = \"debug\"\n\n[oauth]\nrevoke_uri = \"{}/revoke\"\n{}",
+      fake.base_url(), extra);
+}
+
+std::uint16_t port_of(const std::string& host) {
+  return static_cast<std::uint16_t>(std::stoi(host.substr(host.rfind(':') + 1)));
+}
+
+Expected<TcpAnswer> metadata_get(std::uint16_t port, std::string target) {
+  TcpRequest r;
+  r.target = std::move(target);
+  r.headers = {{"Metadata-Flavor", "Google"}};
+  return tcp_request(port, r);
+}
+
+bool connectable(std::uint16_t port) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket s(io);
+  boost::system::error_code ec;
+  s.connect({boost::asio::ip::address_v4::loopback(), port}, ec);
+  return !ec;
+}
+
+/// @returns a port that was free a moment ago (bind 0, read it, close).
+std::uint16_t free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::address_v4::loopback(), 0});
+  return a.local_endpoint().port();
+}
+
+class MetadataTest : public ::testing::Test {
+ protected:
+  void start(std::string config) {
+    daemon_.emplace(sandbox_, DaemonOptions().with_config(std::move(config)));
+    ASSERT_TRUE(daemon_->wait_ready());
+    auto login = login_through_browser(*daemon_, fake_, std::string(kAlice));
+    ASSERT_TRUE(login) << login.error();
+  }
+  void TearDown() override {
+    if (daemon_) {
+      EXPECT_TRUE(log_free_of(daemon_->log(), fake_.issued_secrets()));
+    }
+  }
+
+  /// POST /v1/metadata-sessions from this test process (so the session lives until DELETE).
+  json open_session(json body) {
+    auto r = daemon_api(*daemon_, "POST", "/v1/metadata-sessions", body);
+    if (!r) {
+      ADD_FAILURE() << r.error();
+      return json::object();
+    }
+    EXPECT_EQ(r->status, 201) << *r;
+    return r->json();
+  }
+
+  /// @returns the scope string fake-google's tokeninfo reports for `token` ("" when invalid).
+  std::string tokeninfo_scope(const std::string& token) {
+    auto info = tcp_request(fake_.port(), "GET", "/tokeninfo?access_token=" + token);
+    if (!info || info->status != 200) return "";
+    return info->as_json().value("scope", "");
+  }
+
+  Sandbox sandbox_;
+  FakeGoogle fake_{sandbox_};
+  std::optional<DaemonProcess> daemon_;
+};
+
+TEST_F(MetadataTest, SessionServesANarrowTokenAndClosesOnDelete) {
+  start(config_for(fake_));
+  json s = open_session({{"scopes", {"bigquery.readonly"}}});
+  EXPECT_EQ(s["account"], kAlice);
+  EXPECT_EQ(s["scopes"], json::array({kReadOnly}));
+  const std::string host = s.value("host", "");
+  ASSERT_EQ(host.rfind("127.0.0.1:", 0), 0u) << s;
+  const auto port = port_of(host);
+
+  auto token = metadata_get(port, std::string(kTokenPath));
+  ASSERT_TRUE(token) << token.error();
+  ASSERT_EQ(token->status, 200) << token->body;
+  json j = token->as_json();
+  ASSERT_TRUE(j["expires_in"].is_number_integer()) << j;
+  EXPECT_EQ(j["token_type"], "Bearer");
+  // A real token from Google (the fake), limited to the session's scope.
+  EXPECT_EQ(tokeninfo_scope(j["access_token"]), kReadOnly);
+
+  auto wider = metadata_get(
+      port, fmt::format("{}?scopes=https://www.googleapis.com/auth/bigquery", kTokenPath));
+  ASSERT_TRUE(wider);
+  EXPECT_EQ(wider->status, 403) << wider->body;
+
+  auto info =
+      metadata_get(port, "/computeMetadata/v1/instance/service-accounts/default/?recursive=true");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->as_json()["email"], kAlice) << info->body;
+
+  auto del =
+      daemon_api(*daemon_, "DELETE", "/v1/metadata-sessions/" + s["session_id"].get<std::string>());
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 204) << *del;
+  EXPECT_FALSE(connectable(port));
+}
+
+TEST_F(MetadataTest, PostTimeErrorsNameTheProblem) {
+  start(config_for(fake_));
+  auto r =
+      daemon_api(*daemon_, "POST", "/v1/metadata-sessions", json{{"scopes", {"cloud-platform"}}});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(is_api_error(*r, 403, "scope_not_granted")) << *r;
+  r = daemon_api(*daemon_, "POST", "/v1/metadata-sessions", json{{"account", "bob@example.com"}});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(is_api_error(*r, 404, "not_found")) << *r;
+}
+
+TEST_F(MetadataTest, SessionClosesWhenItsOpenerExits) {
+  start(config_for(fake_));
+  // curl opens the session and exits at once, as a killed `bqbroker exec` would.
+  auto r = run_process(
+      {"curl", "-sS", "--max-time", "10", "--unix-socket", daemon_->socket_path().string(), "-X",
+       "POST", "-d", "{}", "http://localhost/v1/metadata-sessions"},
+      sandbox_.env());
+  ASSERT_TRUE(r.status.success()) << r;
+  json s = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(s.contains("host")) << r;
+  EXPECT_TRUE(daemon_->wait_for_log({"process " + std::to_string(r.pid) + " exited; closing"}));
+  EXPECT_FALSE(connectable(port_of(s["host"])));
+}
+
+TEST_F(MetadataTest, ListenEndpointServesTheDefaultAccount) {
+  const auto port = free_port();
+  start(config_for(fake_, fmt::format("\n[metadata]\nlisten = \"127.0.0.1:{}\"\n", port)));
+  auto email = metadata_get(port, "/computeMetadata/v1/instance/service-accounts/default/email");
+  ASSERT_TRUE(email) << email.error();
+  EXPECT_EQ(email->status, 200);
+  EXPECT_EQ(email->body, kAlice);
+  auto token = metadata_get(port, std::string(kTokenPath));
+  ASSERT_TRUE(token);
+  ASSERT_EQ(token->status, 200) << token->body;
+  EXPECT_FALSE(tokeninfo_scope(token->as_json()["access_token"]).empty());
+  auto project = metadata_get(port, "/computeMetadata/v1/project/project-id");
+  ASSERT_TRUE(project);
+  EXPECT_EQ(project->status, 200);
+  EXPECT_EQ(project->body, "fake-project");
+}
+
+TEST_F(MetadataTest, AnotherUidIsRefusedAndLogged) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as nobody (setpriv)";
+  start(config_for(fake_));
+  json s = open_session(json::object());
+  const std::string host = s.value("host", "");
+  auto r = run_process({"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "curl",
+                        "-sS", "--max-time", "10", "-H", "Metadata-Flavor: Google", "--write-out",
+                        "\n%{http_code}", fmt::format("http://{}{}", host, kTokenPath)},
+                       sandbox_.env());
+  ASSERT_TRUE(r.status.success()) << r;
+  EXPECT_EQ(r.out.substr(r.out.rfind('\n') + 1), "403") << r;
+  EXPECT_EQ(r.out.find("access_token"), std::string::npos) << r;
+  EXPECT_TRUE(daemon_->wait_for_log({"refused connection from uid=65534"}));
+}
+
+TEST_F(MetadataTest, NodeGoogleAuthLibraryGetsTheTokenThroughTheSession) {
+  const std::string node_dir = BQB_NODE_TESTS_DIR;
+  ASSERT_TRUE(std::filesystem::exists(node_dir + "/node_modules/google-auth-library"))
+      << "run `npm ci` in " << node_dir << " (scripts/test.sh does)";
+  start(config_for(fake_));
+  json s = open_session({{"scopes", {"bigquery.readonly"}}, {"project", "node-project"}});
+  const std::string host = s.value("host", "");
+  auto env = sandbox_.env();
+  env.set("GCE_METADATA_HOST", host);
+  env.set("GCE_METADATA_IP", host);
+  env.set("METADATA_SERVER_DETECTION", "assume-present");
+  env.unset("GOOGLE_APPLICATION_CREDENTIALS");
+  env.unset("GOOGLE_CLOUD_PROJECT");
+  auto r = run_process({"node", node_dir + "/metadata_token.mjs"}, env);
+  ASSERT_TRUE(r.status.success()) << r;
+  json out = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(out.is_object()) << r;
+  EXPECT_EQ(tokeninfo_scope(out.value("token", "")), kReadOnly) << r;
+  EXPECT_EQ(out["project"], "node-project") << r;
+  EXPECT_EQ(out["email"], kAlice) << r;
+}
+
+}  // namespace
+}  // namespace bqb::itest
