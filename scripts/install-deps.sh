@@ -9,6 +9,9 @@
 #   tests:    gnome-keyring + dbus (a real Secret Service), libsecret-tools (secret-tool, to look
 #             into the keyring from tests), curl (raw HTTP over the Unix socket), util-linux (setpriv),
 #             systemd (systemd-analyze, systemd-socket-activate), jq (JSON answers in test scripts).
+#   clients:  Node.js + npm (Google's own client libraries, from tests/node's lockfile, talk to the
+#             metadata endpoint); Debian's packages only when the machine has no node/npm at all,
+#             so an existing, newer Node.js is kept.
 set -euo pipefail
 
 packages=(
@@ -22,6 +25,8 @@ packages=(
   curl util-linux systemd ca-certificates openssl
   jq
 )
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 packages+=("$@")
 
 missing=()
