@@ -20,6 +20,7 @@
 #include "daemon/io/api_accounts.h"
 #include "daemon/io/api_login.h"
 #include "daemon/io/api_status.h"
+#include "daemon/io/api_token.h"
 #include "daemon/io/blocking.h"
 #include "daemon/io/config_file.h"
 #include "daemon/io/http_client.h"
@@ -31,6 +32,7 @@
 #include "daemon/io/secret_store_factory.h"
 #include "daemon/io/state_lock.h"
 #include "daemon/io/systemd.h"
+#include "daemon/io/token_service.h"
 #include "proto/socket_path.h"
 
 namespace {
@@ -118,8 +120,18 @@ int run(const Flags& flags) {
   });
   // --- end of login ---
 
+  // --- Tokens: the token service (the daemon's one TokenSource) and GET /v1/token ---
+  bqb::TokenServiceOptions token_options;
+  token_options.refresh_margin = config.tokens.refresh_margin;
+  bqb::TokenService tokens(io.get_executor(), accounts, **http_client, token_options);
+  // What the other parts (metadata endpoints, queries) ask for tokens.
+  bqb::TokenSource& token_source = tokens;
+  bqb::add_token_routes(router, token_source);
+  // --- end of tokens ---
+
   bqb::StatusInfo status_info{listener->path, std::string(bqb::to_string(config.store)), started};
   status_info.accounts = &accounts;
+  status_info.tokens = &tokens;
   bqb::add_status_routes(router, status_info);
 
   bqb::http::ServerOptions options;

@@ -10,6 +10,7 @@
 namespace bqb {
 
 class AccountService;
+class TokenService;
 
 struct StatusInfo {
   std::filesystem::path socket;
@@ -17,6 +18,8 @@ struct StatusInfo {
   std::chrono::steady_clock::time_point started;
   /// The accounts shown in `accounts` (as GET /v1/accounts shows them); none when null.
   const AccountService* accounts = nullptr;
+  /// Adds each account's `token_expires_at` and `last_error` (a refresh failure) when set.
+  const TokenService* tokens = nullptr;
 };
 
 /// Adds GET /v1/status to `router`. `info` must outlive the router.

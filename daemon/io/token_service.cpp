@@ -1,0 +1,331 @@
+#include "daemon/io/token_service.h"
+
+#include <map>
+#include <random>
+#include <utility>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "daemon/core/token_fingerprint.h"
+#include "daemon/io/account_service.h"
+#include "daemon/io/token_refresh.h"
+
+namespace bqb {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using std::chrono::system_clock;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+/// One refresh in progress for a key. Waiters wait on `done`, which never expires by itself: the
+/// refresh cancels it when `result` is set, which wakes every waiter at once.
+struct Flight {
+  explicit Flight(const asio::any_io_executor& ex)
+      : done(ex, asio::steady_timer::time_point::max()) {}
+  asio::steady_timer done;
+  std::optional<Result<CachedToken>> result;
+};
+
+/// What the service remembers of an account besides its tokens.
+struct AccountNote {
+  std::optional<Error> last_error;
+  std::optional<system_clock::time_point> last_error_at;
+  /// Set when the token endpoint refused the refresh token. Also kept here (not only in the
+  /// account's state) so that a failed registry write cannot turn into a retry storm.
+  std::optional<Error> refused;
+};
+
+/// Where a request's token comes from: the cache key and whether it is narrower than the grant.
+struct Plan {
+  TokenKey key;
+  bool narrower = false;
+};
+
+std::string scopes_text(const oauth::ScopeSet& scopes) {
+  std::string out;
+  for (const auto& s : scopes.items()) {
+    if (!out.empty()) out += ',';
+    out += oauth::short_scope_name(s);
+  }
+  return out;
+}
+
+std::string caller_text(const TokenCaller& c) {
+  return fmt::format("pid={} uid={} exe={} via={}", c.pid ? std::to_string(*c.pid) : "?", c.uid,
+                     c.executable.empty() ? "?" : c.executable, c.via);
+}
+
+Error needs_login_error(const std::string& email, std::string_view reason) {
+  return Error{Errc::needs_login,
+               reason.empty() ? fmt::format("account {} needs a new login", email)
+                              : fmt::format("account {} needs a new login: {}", email, reason),
+               fmt::format("run `bqbroker login` to sign in as {} again", email)};
+}
+
+}  // namespace
+
+struct TokenService::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::any_io_executor ex, AccountService& a, HttpClient& h, TokenServiceOptions o)
+      : io(std::move(ex)),
+        accounts(a),
+        http(h),
+        options(std::move(o)),
+        cache(options.refresh_margin, options.clock) {
+    if (!options.random) {
+      auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
+      options.random = [rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); };
+    }
+  }
+
+  asio::any_io_executor io;
+  AccountService& accounts;
+  HttpClient& http;
+  TokenServiceOptions options;
+  TokenCache cache;
+  std::map<TokenKey, std::shared_ptr<Flight>> flights;
+  std::map<TokenKey, system_clock::time_point> background_paused_until;
+  std::map<std::string, AccountNote, std::less<>> notes;
+  /// Bumped on logout and new login: a refresh that started before must not cache its result.
+  std::map<std::string, std::uint64_t, std::less<>> generations;
+
+  /// @returns the key `request` asks for, or why it cannot have a token. No I/O.
+  Result<Plan> plan(const TokenRequest& request) const {
+    std::string email;
+    if (request.account) {
+      email = *request.account;
+    } else if (auto d = accounts.default_email()) {
+      email = *d;
+    } else {
+      return fail(Errc::needs_login, "no account is logged in", "run `bqbroker login`");
+    }
+    auto account = accounts.find(email);
+    if (!account) {
+      return fail(Errc::not_found, fmt::format("no account {} is logged in", email),
+                  "`bqbroker accounts` lists the accounts; `bqbroker login` adds one");
+    }
+    if (auto it = notes.find(email); it != notes.end() && it->second.refused) {
+      return tl::unexpected(*it->second.refused);
+    }
+    if (account->state == AccountState::needs_login) {
+      return tl::unexpected(needs_login_error(email, account->state_reason));
+    }
+    BQB_TRY(granted, oauth::ScopeSet::from_list(
+                         account->scopes, fmt::format("the granted scopes of account {}", email)));
+    oauth::ScopeSet wanted = request.scopes && !request.scopes->empty() ? *request.scopes : granted;
+    if (auto granted_ok = oauth::require_granted(wanted, granted, email); !granted_ok) {
+      return tl::unexpected(granted_ok.error());
+    }
+    const bool narrower = wanted != granted;
+    return Plan{TokenKey{std::move(email), std::move(wanted)}, narrower};
+  }
+
+  std::uint64_t generation(const std::string& email) const {
+    auto it = generations.find(email);
+    return it == generations.end() ? 0 : it->second;
+  }
+
+  void forget_account(const std::string& email) {
+    cache.drop_account(email);
+    notes.erase(email);
+    std::erase_if(background_paused_until,
+                  [&email](const auto& kv) { return kv.first.account == email; });
+    ++generations[email];
+  }
+
+  void note_error(const std::string& email, const Error& e) {
+    auto& note = notes[email];
+    note.last_error = e;
+    note.last_error_at = cache.now();
+  }
+
+  /// @returns the flight for `plan`'s key, starting one when none runs.
+  std::shared_ptr<Flight> join_or_start(const Plan& plan) {
+    if (auto it = flights.find(plan.key); it != flights.end()) return it->second;
+    auto flight = std::make_shared<Flight>(io);
+    flights.emplace(plan.key, flight);
+    asio::co_spawn(io, run_flight(shared_from_this(), plan, flight, generation(plan.key.account)),
+                   asio::detached);
+    return flight;
+  }
+
+  /// Starts a background refresh of `plan`'s key unless one runs or a failed one asked for a pause.
+  void refresh_in_background(const Plan& plan) {
+    if (flights.contains(plan.key)) return;
+    if (auto it = background_paused_until.find(plan.key);
+        it != background_paused_until.end() && cache.now() < it->second) {
+      return;
+    }
+    spdlog::debug("token for {} [{}] is inside the refresh margin; refreshing in the background",
+                  plan.key.account, scopes_text(plan.key.scopes));
+    join_or_start(plan);
+  }
+
+  static awaitable<void> run_flight(std::shared_ptr<Impl> self, Plan plan,
+                                    std::shared_ptr<Flight> flight, std::uint64_t generation) {
+    Result<CachedToken> result = fail(Errc::internal, "the token refresh did not complete");
+    try {
+      result = co_await self->refresh_with_retries(plan);
+    } catch (const std::exception& e) {
+      spdlog::error("token refresh for {} failed unexpectedly: {}", plan.key.account, e.what());
+      result = fail(Errc::internal, fmt::format("the token refresh failed: {}", e.what()));
+    }
+    self->finish_flight(plan, *flight, std::move(result), generation);
+  }
+
+  void finish_flight(const Plan& plan, Flight& flight, Result<CachedToken> result,
+                     std::uint64_t started_generation) {
+    const std::string& email = plan.key.account;
+    if (auto it = flights.find(plan.key); it != flights.end() && it->second.get() == &flight) {
+      flights.erase(it);
+    }
+    if (generation(email) != started_generation) {
+      // Logged out or logged in again meanwhile: this token belongs to credentials that are gone.
+      if (!accounts.find(email)) {
+        result =
+            fail(Errc::not_found,
+                 fmt::format("account {} was logged out while its token was refreshed", email));
+      }
+    } else if (result) {
+      cache.store(plan.key, *result);
+      background_paused_until.erase(plan.key);
+      if (auto it = notes.find(email); it != notes.end()) it->second.last_error.reset();
+    } else {
+      note_error(email, result.error());
+      background_paused_until[plan.key] = cache.now() + options.background_retry_pause;
+    }
+    flight.result = std::move(result);
+    flight.done.cancel();
+  }
+
+  awaitable<Result<CachedToken>> refresh_with_retries(const Plan& plan) {
+    std::string email = plan.key.account;
+    auto credentials = co_await accounts.credentials(email);
+    if (!credentials) co_return tl::unexpected(credentials.error());
+
+    Backoff backoff(options.backoff, options.random);
+    const auto started = std::chrono::steady_clock::now();
+    asio::steady_timer pause(io);
+    for (;;) {
+      const auto sent_at = cache.now();
+      RefreshOutcome outcome = co_await refresh_access_token(
+          http, *credentials, plan.key.scopes, plan.narrower, options.http_timeout, sent_at);
+      if (outcome.token) {
+        spdlog::debug("refreshed the token of {} [{}]", email, scopes_text(plan.key.scopes));
+        co_return std::move(outcome.token);
+      }
+      const Error error = outcome.token.error();
+      if (outcome.permanent) co_return co_await refused(email, outcome.reason, error);
+      if (!outcome.transient) {
+        spdlog::warn("token refresh for {} failed: {}", email, error.message);
+        co_return tl::unexpected(error);
+      }
+      const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - started);
+      auto delay = backoff.next_delay(elapsed, outcome.retry_after);
+      if (!delay) {
+        spdlog::warn("token refresh for {} failed after {} attempt(s): {}", email,
+                     backoff.failures(), error.message);
+        co_return tl::unexpected(
+            Error{error.code,
+                  fmt::format("{} (gave up after {} attempts)", error.message, backoff.failures()),
+                  error.hint});
+      }
+      spdlog::info("token refresh for {} failed ({}); retry {} in {} ms", email, error.message,
+                   backoff.failures(), delay->count());
+      pause.expires_after(*delay);
+      co_await pause.async_wait(kTuple);
+    }
+  }
+
+  /// The token endpoint refused `email`'s refresh token: remember it, mark the account, drop its
+  /// tokens. @returns the needs_login error callers get.
+  awaitable<Result<CachedToken>> refused(std::string email, std::string reason, Error error) {
+    spdlog::warn("account {} needs a new login: {}", email, error.message);
+    Error e = needs_login_error(email, reason);
+    cache.drop_account(email);
+    notes[email].refused = e;
+    auto marked = co_await accounts.mark_needs_login(email, reason);
+    if (!marked) {
+      spdlog::warn("could not record that account {} needs a new login: {}", email,
+                   marked.error().message);
+    }
+    co_return tl::unexpected(std::move(e));
+  }
+
+  IssuedToken hand_out(const Plan& plan, const CachedToken& token, const TokenCaller& caller) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::seconds>(token.expires_at - cache.now());
+    spdlog::info("token handed out: account={} scopes={} token=sha256:{} expires_in={}s {}",
+                 plan.key.account, scopes_text(token.scopes), token_fingerprint(token.access_token),
+                 left.count(), caller_text(caller));
+    return IssuedToken{token.access_token, plan.key.account, token.scopes, token.expires_at};
+  }
+};
+
+TokenService::TokenService(asio::any_io_executor io, AccountService& accounts, HttpClient& http,
+                           TokenServiceOptions options)
+    : impl_(std::make_shared<Impl>(std::move(io), accounts, http, std::move(options))) {
+  std::weak_ptr<Impl> weak = impl_;
+  accounts.on_account_removed([weak](const std::string& email) {
+    if (auto impl = weak.lock()) impl->forget_account(email);
+  });
+  accounts.on_account_stored([weak](const Account& account) {
+    if (auto impl = weak.lock()) impl->forget_account(account.email);
+  });
+}
+
+TokenService::~TokenService() = default;
+
+awaitable<Result<IssuedToken>> TokenService::token(TokenRequest request) {
+  auto impl = impl_;
+  auto plan = impl->plan(request);
+  if (!plan) {
+    spdlog::info("token refused: {} ({}) {}", to_string(plan.error().code), plan.error().message,
+                 caller_text(request.caller));
+    co_return tl::unexpected(plan.error());
+  }
+  auto lookup = impl->cache.lookup(plan->key, request.min_valid);
+  if (lookup.decision != CacheDecision::refresh_now) {
+    if (lookup.decision == CacheDecision::hand_out_and_refresh) impl->refresh_in_background(*plan);
+    co_return impl->hand_out(*plan, *lookup.token, request.caller);
+  }
+
+  auto flight = impl->join_or_start(*plan);
+  if (!flight->result) co_await flight->done.async_wait(kTuple);
+  if (!flight->result) co_return fail(Errc::internal, "the token refresh ended without a result");
+  const Result<CachedToken>& result = *flight->result;
+  if (!result) co_return tl::unexpected(result.error());
+  const auto left = result->expires_at - impl->cache.now();
+  if (left < request.min_valid) {
+    co_return fail(
+        Errc::upstream_error,
+        fmt::format("the token endpoint issued a token for {} valid for {} s, less than the {} s "
+                    "min_valid asks for",
+                    plan->key.account,
+                    std::chrono::duration_cast<std::chrono::seconds>(left).count(),
+                    request.min_valid.count()),
+        "ask for a smaller min_valid");
+  }
+  co_return impl->hand_out(*plan, *result, request.caller);
+}
+
+AccountTokenState TokenService::account_state(std::string_view email) const {
+  AccountTokenState out;
+  out.token_expires_at = impl_->cache.latest_expiry(email);
+  if (auto it = impl_->notes.find(email); it != impl_->notes.end()) {
+    out.last_error = it->second.last_error;
+    out.last_error_at = it->second.last_error_at;
+  }
+  return out;
+}
+
+}  // namespace bqb
