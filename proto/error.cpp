@@ -35,6 +35,11 @@ constexpr std::array kErrcTable{
     ErrcInfo{Errc::daemon_unreachable, "daemon_unreachable", 503},
     ErrcInfo{Errc::conflict, "conflict", 409},
     ErrcInfo{Errc::shutting_down, "shutting_down", 503},
+    ErrcInfo{Errc::invalid_query, "invalid_query", 400},
+    ErrcInfo{Errc::access_denied, "access_denied", 403},
+    ErrcInfo{Errc::quota_exceeded, "quota_exceeded", 403},
+    ErrcInfo{Errc::rate_limited, "rate_limited", 429},
+    ErrcInfo{Errc::backend_error, "backend_error", 503},
     ErrcInfo{Errc::internal, "internal", 500},
 };
 

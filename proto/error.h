@@ -38,6 +38,12 @@ enum class Errc {
   daemon_unreachable,   // (client side) nothing answers on the socket
   conflict,             // the request conflicts with the current state
   shutting_down,        // the daemon is stopping
+  // BigQuery answers (reason and message kept in the message).
+  invalid_query,        // invalidQuery: the SQL is wrong (the message holds its [line:column])
+  access_denied,        // accessDenied: the account lacks a role or access to the data
+  quota_exceeded,       // quotaExceeded: a project quota is used up (not retried)
+  rate_limited,         // rateLimitExceeded or HTTP 429, after the retries ran out
+  backend_error,        // backendError/internalError or HTTP 5xx, after the retries ran out
   internal,             // a bug: should never be seen
 };
 
