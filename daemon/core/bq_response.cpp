@@ -192,14 +192,15 @@ Result<QueryPage> parse_query_page(std::string_view body, std::string_view where
     BQB_TRY(project, string_field(*it, "projectId", where));
     BQB_TRY(job, string_field(*it, "jobId", where));
     BQB_TRY(location, string_field(*it, "location", where));
-    if (job.empty()) return bad("jobReference.jobId", where, "is missing");
-    p.job = JobReference{std::move(project), std::move(job), std::move(location)};
+    // A dry run answers a jobReference without jobId: there is no job then.
+    if (!job.empty()) p.job = JobReference{std::move(project), std::move(job), location};
+    if (p.location.empty()) p.location = std::move(location);
   }
   BQB_TRY(query_id, string_field(j, "queryId", where));
   BQB_TRY(location, string_field(j, "location", where));
   BQB_TRY(page_token, string_field(j, "pageToken", where));
   p.query_id = std::move(query_id);
-  p.location = !location.empty() ? std::move(location) : p.job ? p.job->location : std::string();
+  if (!location.empty()) p.location = std::move(location);
   p.page_token = std::move(page_token);
   if (auto it = j.find("schema"); it != j.end() && !it->is_null()) {
     BQB_TRY(schema, parse_schema(*it, where));

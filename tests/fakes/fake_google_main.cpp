@@ -1,4 +1,5 @@
-// fake-google: a local fake of Google's OAuth 2.0 endpoints for bqbroker's tests. Wiring only:
+// fake-google: a local fake of Google's OAuth 2.0 endpoints and of BigQuery's query API
+// (bigquery/fake_bigquery.h) for bqbroker's tests. Wiring only:
 // flags, the registered clients, the HTTP(S) server, the readiness line. See oauth/fake_google.h
 // for the endpoints and oauth/control_api.cpp for the /_fake/ control API.
 //
@@ -21,6 +22,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "tests/fakes/bigquery/fake_bigquery.h"
 #include "tests/fakes/oauth/fake_google.h"
 #include "tests/fakes/server/http_server.h"
 #include "tests/fakes/server/write_file.h"
@@ -75,8 +77,18 @@ int run(const Flags& f) {
 
   boost::asio::io_context io;
   std::optional<FakeGoogle> fake;
+  // BigQuery accepts the access tokens the OAuth part issued, while they live.
+  bigquery::FakeBigQuery bq(
+      [&](std::string_view token, Clock::time_point now) -> std::optional<ScopeList> {
+        const AccessGrant* g = fake->live_access_token(token, now);
+        return g != nullptr ? std::optional<ScopeList>(g->scopes) : std::nullopt;
+      });
   ServerOptions options{f.port, f.tls_cert, f.tls_key};
-  auto handler = [&](const FakeRequest& req) { return fake->handle(req, Clock::now()); };
+  auto handler = [&](const FakeRequest& req) {
+    const std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
+    return bigquery::FakeBigQuery::serves(path) ? bq.handle(req, Clock::now())
+                                                : fake->handle(req, Clock::now());
+  };
   AccessLog access_log;
   if (!f.quiet) {
     access_log = [](std::string_view method, std::string_view path, int status) {

@@ -17,4 +17,11 @@ FakeResponse oauth_error_response(const OAuthError& e) {
   return json_response(e.status, body);
 }
 
+std::string_view header_value(const FakeRequest& req, std::string_view lower_name) {
+  for (const auto& [name, value] : req.headers) {
+    if (name == lower_name) return value;
+  }
+  return {};
+}
+
 }  // namespace bqb::fakes

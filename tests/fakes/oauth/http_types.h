@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,7 +22,11 @@ struct FakeRequest {
   std::string target;        // origin-form: path plus optional "?query"
   std::string content_type;  // the Content-Type header, as sent (may carry parameters)
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers = {};  // names lower-cased
 };
+
+/// @returns the value of the first header named `lower_name` (lower case), "" when absent.
+std::string_view header_value(const FakeRequest& req, std::string_view lower_name);
 
 /// How long a "hang" fault holds its answer: longer than any client's timeout in the tests.
 inline constexpr std::chrono::milliseconds kHang = std::chrono::hours(1);

@@ -1,5 +1,6 @@
 #include "tests/fakes/server/http_server.h"
 
+#include <cctype>
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
@@ -90,8 +91,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                 : plain_error(400, "malformed HTTP request: " + ec.message());
       } else {
         auto& req = parser.get();
-        FakeRequest fr{std::string(req.method_string()), std::string(req.target()),
-                       std::string(req[http::field::content_type]), std::move(req.body())};
+        FakeRequest fr{std::string(req.method_string()),
+                       std::string(req.target()),
+                       std::string(req[http::field::content_type]),
+                       std::move(req.body()),
+                       {}};
+        for (const auto& h : req) {
+          std::string name(h.name_string());
+          for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          fr.headers.emplace_back(std::move(name), std::string(h.value()));
+        }
         method = fr.method;
         path = std::string(path_of(fr.target));
         keep_alive = req.keep_alive();

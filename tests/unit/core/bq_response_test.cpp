@@ -52,6 +52,17 @@ TEST(BqResponse, IncompleteAndJoblessPages) {
   EXPECT_EQ(jobless->num_dml_affected_rows, 4);
 }
 
+TEST(BqResponse, DryRunHasNoJob) {
+  auto p = parse_query_page(R"({"jobReference":{"projectId":"p","location":"EU"},
+      "jobComplete":true,"schema":{"fields":[{"name":"a","type":"STRING"}]},
+      "totalBytesProcessed":"42"})",
+                            "t");
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  EXPECT_FALSE(p->job.has_value());
+  EXPECT_EQ(p->location, "EU");
+  EXPECT_EQ(p->total_bytes_processed, 42);
+}
+
 TEST(BqResponse, KeepsWarnings) {
   auto p = parse_query_page(
       R"({"jobComplete":true,"errors":[{"reason":"invalid","message":"row skipped","location":"x"}]})",
@@ -66,7 +77,7 @@ TEST(BqResponse, BadPagesNameTheField) {
       {"not json", "not a JSON object"},
       {"[]", "not a JSON object"},
       {R"({"jobComplete":"yes"})", "'jobComplete'"},
-      {R"({"jobReference":{"projectId":"p"}})", "'jobReference.jobId'"},
+      {R"({"jobReference":{"jobId":5}})", "'jobId'"},
       {R"({"totalRows":"many"})", "'totalRows'"},
       {R"({"totalRows":"-1"})", "'totalRows'"},
       {R"({"rows":{}})", "'rows'"},

@@ -1,0 +1,77 @@
+#pragma once
+// The fake BigQuery REST API v2 (queries only), as a pure function of (request, now), served by
+// the same fake-google binary as the OAuth fake. It checks what Google checks: a live access
+// token of the fake OAuth server with a BigQuery scope, the JSON body's shape, the job's project
+// and location. Queries are scripted (script.h), never executed.
+//
+//   POST /bigquery/v2/projects/{p}/queries               jobs.query
+//   GET  /bigquery/v2/projects/{p}/queries/{job}         jobs.getQueryResults
+//   GET  /bigquery/v2/projects/{p}/jobs/{job}            jobs.get
+//   POST /bigquery/v2/projects/{p}/jobs/{job}/cancel     jobs.cancel
+//   /_fake/bigquery/…                                    the control API (control.cpp)
+// Not thread-safe: the server calls it from one thread.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/fakes/bigquery/script.h"
+#include "tests/fakes/oauth/http_types.h"
+#include "tests/fakes/oauth/scopes.h"
+
+namespace bqb::fakes::bigquery {
+
+/// @returns the scopes of `access_token` when it is a live token, else nullopt.
+using TokenScopes =
+    std::function<std::optional<ScopeList>(std::string_view access_token, Clock::time_point now)>;
+
+/// One job the fake created.
+struct Job {
+  std::string project;
+  std::string job_id;
+  std::string location;
+  ScriptedResult result;
+  int polls_left = 0;
+  bool cancelled = false;
+  std::string request_id;
+};
+
+class FakeBigQuery {
+ public:
+  explicit FakeBigQuery(TokenScopes token_scopes);
+
+  /// @returns whether `path` is one of this fake's (the REST API's or its control API's).
+  static bool serves(std::string_view path);
+
+  /// @returns the answer to `req`; never throws on bad input.
+  FakeResponse handle(const FakeRequest& req, Clock::time_point now);
+
+ private:
+  FakeResponse query(const FakeRequest& req, const std::string& project);
+  FakeResponse get_query_results(const std::string& query_string, Job& job);
+  FakeResponse get_job(const Job& job);
+  FakeResponse cancel(Job& job);
+  FakeResponse control(const FakeRequest& req, const std::string& path);
+  /// The complete-job answer: one page from `offset`; `first` for jobs.query's fields.
+  nlohmann::json page(const Job& job, std::size_t offset, std::optional<std::int64_t> max_results,
+                      bool int64_timestamps, bool first) const;
+  static nlohmann::json initial_stats();
+  void count(const char* name);
+  const ScriptedResult* find_result(const std::string& query) const;
+  std::optional<FakeResponse> take_fault(const std::string& query);
+
+  TokenScopes token_scopes_;
+  std::map<std::string, ScriptedResult> results_;             // by query text
+  std::map<std::string, std::vector<ScriptedFault>> faults_;  // by query text, consumed
+  std::map<std::string, Job> jobs_;                           // by "project:job_id"
+  std::map<std::string, std::string> request_ids_;            // "project:requestId" → job key
+  int next_job_ = 1;
+  nlohmann::json stats_;
+};
+
+}  // namespace bqb::fakes::bigquery
