@@ -19,6 +19,7 @@
 #include "daemon/io/account_service.h"
 #include "daemon/io/api_accounts.h"
 #include "daemon/io/api_login.h"
+#include "daemon/io/api_metadata.h"
 #include "daemon/io/api_status.h"
 #include "daemon/io/api_token.h"
 #include "daemon/io/blocking.h"
@@ -28,6 +29,9 @@
 #include "daemon/io/listener.h"
 #include "daemon/io/logging.h"
 #include "daemon/io/login_manager.h"
+#include "daemon/io/metadata_default.h"
+#include "daemon/io/metadata_server.h"
+#include "daemon/io/metadata_sessions.h"
 #include "daemon/io/rlimit.h"
 #include "daemon/io/secret_store_factory.h"
 #include "daemon/io/state_lock.h"
@@ -128,6 +132,35 @@ int run(const Flags& flags) {
   bqb::TokenSource& token_source = tokens;
   bqb::add_token_routes(router, token_source);
   // --- end of tokens ---
+
+  // --- Metadata: per-exec metadata sessions, their routes, and the [metadata] listen endpoint ---
+  bqb::MetadataSessionsOptions metadata_options;
+  metadata_options.default_project = config.default_project;
+  bqb::MetadataSessions metadata_sessions(
+      io.get_executor(), token_source,
+      [&accounts](const std::string& email) -> std::optional<std::string> {
+        auto account = accounts.find(email);
+        return account ? account->project_id : std::nullopt;
+      },
+      metadata_options);
+  bqb::add_metadata_routes(router, metadata_sessions);
+  std::shared_ptr<bqb::MetadataServer> metadata_endpoint;
+  if (config.metadata.listen) {
+    auto bound = bqb::MetadataServer::bind(
+        io.get_executor(), *config.metadata.listen, token_source,
+        bqb::default_account_identity(accounts, config.default_project));
+    if (!bound) return startup_failed(bound.error());
+    metadata_endpoint = std::move(*bound);
+    metadata_endpoint->start();
+    spdlog::info("metadata endpoint for the default account on {}", metadata_endpoint->host());
+  }
+  boost::asio::signal_set metadata_signals(io, SIGTERM, SIGINT);
+  metadata_signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    metadata_sessions.close_all();
+    if (metadata_endpoint) metadata_endpoint->close();
+  });
+  // --- end of metadata ---
 
   bqb::StatusInfo status_info{listener->path, std::string(bqb::to_string(config.store)), started};
   status_info.accounts = &accounts;

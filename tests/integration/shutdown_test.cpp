@@ -1,5 +1,8 @@
 // SIGTERM and SIGINT: the daemon says STOPPING=1, stops, removes the socket it created and exits
-// 0, without waiting on idle connections beyond [server] shutdown_grace_seconds.
+// 0, answering requests in flight but not waiting on idle connections beyond
+// [server] shutdown_grace_seconds.
+
+#include <poll.h>
 
 #include <csignal>
 #include <filesystem>
@@ -64,8 +67,37 @@ TEST(ShutdownWithClients, HalfSentRequestDoesNotHoldItUp) {
   EXPECT_TRUE(conn->wait_closed(1s));
 }
 
-// TODO(issue 4/5): "finishes in-flight requests" needs a request that takes a while (a
-// long-poll or a query against the fake BigQuery); assert its complete response after SIGTERM.
+TEST(ShutdownWithClients, InFlightRequestIsAnsweredBeforeExit) {
+  Sandbox sb;
+  FakeGoogle fake(sb);
+  DaemonProcess d(sb, DaemonOptions().with_config(std::string(kTestConfig) +
+                                                  "\n[server]\nshutdown_grace_seconds = 10\n"));
+  ASSERT_TRUE(d.wait_ready());
+  auto login = login_through_browser(d, fake, "inflight@example.com");
+  ASSERT_TRUE(login) << login.error();
+
+  // The token request reaches the fake, whose answer is held back for 2 s: the request is in
+  // flight in the daemon when SIGTERM arrives.
+  fake.control("POST", "/faults", {{"delay_ms", 2000}, {"grant_type", "refresh_token"}});
+  const int before = fake.control("GET", "/stats")["token_requests"]["total"].get<int>();
+  auto conn = RawHttp::connect(d.socket_path());
+  ASSERT_TRUE(conn) << conn.error();
+  ASSERT_TRUE(conn->send(http_request("GET", "/v1/token")));
+  const auto deadline = Clock::now() + 10s;
+  while (fake.control("GET", "/stats")["token_requests"]["total"].get<int>() == before) {
+    ASSERT_LT(Clock::now(), deadline) << "the refresh never reached the fake";
+    ::poll(nullptr, 0, 10);  // the next look at the fake's counters
+  }
+  ASSERT_EQ(::kill(d.pid(), SIGTERM), 0);
+
+  // The answer still comes, whole, and then the daemon exits cleanly.
+  auto r = conn->read_response(10s);
+  ASSERT_TRUE(r) << r.error() << "\n" << d.log();
+  EXPECT_EQ(r->status, 200) << *r;
+  EXPECT_FALSE(r->json().value("access_token", "").empty()) << *r;
+  EXPECT_EQ(d.wait_exit(15s), ExitStatus::exited_with(0)) << d.log();
+  EXPECT_TRUE(log_free_of(d.log(), fake.issued_secrets()));
+}
 
 }  // namespace
 }  // namespace bqb::itest
