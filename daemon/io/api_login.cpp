@@ -35,13 +35,9 @@ Result<std::chrono::seconds> wait_parameter(RequestContext& ctx) {
 
 asio::awaitable<Response> start_login(LoginManager& logins, RequestContext& ctx) {
   // An empty body is a request with every field left out.
-  nlohmann::json body = nlohmann::json::object();
-  if (!ctx.request.body().empty()) {
-    auto parsed = http::json_body(ctx);
-    if (!parsed) co_return http::error_response(parsed.error());
-    body = std::move(*parsed);
-  }
-  auto request = api::parse_login_start_request(body);
+  auto body = http::optional_json_body(ctx);
+  if (!body) co_return http::error_response(body.error());
+  auto request = api::parse_login_start_request(*body);
   if (!request) co_return http::error_response(request.error());
   auto started = logins.start(*request);
   if (!started) co_return http::error_response(started.error());

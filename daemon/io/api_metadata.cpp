@@ -14,13 +14,9 @@ using http::beast_http::verb;
 
 asio::awaitable<Response> open_session(MetadataSessions& sessions, RequestContext& ctx) {
   // An empty body is a request with every field left out.
-  nlohmann::json body = nlohmann::json::object();
-  if (!ctx.request.body().empty()) {
-    auto parsed = http::json_body(ctx);
-    if (!parsed) co_return http::error_response(parsed.error());
-    body = std::move(*parsed);
-  }
-  auto request = api::parse_metadata_session_request(body);
+  auto body = http::optional_json_body(ctx);
+  if (!body) co_return http::error_response(body.error());
+  auto request = api::parse_metadata_session_request(*body);
   if (!request) co_return http::error_response(request.error());
   auto session = co_await sessions.open(std::move(*request), ctx.peer);
   if (!session) co_return http::error_response(session.error());

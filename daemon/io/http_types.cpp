@@ -30,4 +30,9 @@ Result<nlohmann::json> json_body(const RequestContext& ctx) {
   return j;
 }
 
+Result<nlohmann::json> optional_json_body(const RequestContext& ctx) {
+  if (ctx.request.body().empty()) return nlohmann::json::object();
+  return json_body(ctx);
+}
+
 }  // namespace bqb::http

@@ -36,5 +36,7 @@ Response json_response(int status, const nlohmann::json& body);
 Response error_response(const Error& e);
 /// @returns the request body parsed as a JSON object, or invalid_json naming the problem.
 Result<nlohmann::json> json_body(const RequestContext& ctx);
+/// The same, for requests whose fields are all optional: an empty body is the empty object.
+Result<nlohmann::json> optional_json_body(const RequestContext& ctx);
 
 }  // namespace bqb::http
