@@ -88,11 +88,11 @@ exec scripts/with-keyring.sh bash -c '
   step "Accounts"
   show bqbroker accounts
 
-  step "A token, as scripts get it (the value is cut short here)"
+  step "A token, as scripts get it (only its first characters are shown here)"
   printf "$ bqbroker token\n"
-  bqbroker token | cut -c1-16 | sed "s/$/…/"
+  bqbroker token | cut -c1-10 | sed "s/$/…/"
   printf "$ bqbroker token --format json --scope bigquery.readonly\n"
-  bqbroker token --format json --scope bigquery.readonly | jq ".access_token |= .[0:16]+\"…\""
+  bqbroker token --format json --scope bigquery.readonly | jq ".access_token |= .[0:10]+\"…\""
   printf "$ curl -H @<(bqbroker token --format header) …   # the token never shows in ps\n"
 
   step "Google client libraries: bqbroker exec serves them a metadata endpoint"
