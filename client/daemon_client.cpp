@@ -168,7 +168,11 @@ struct DaemonClient::Impl {
     stream->expires_after(options.io_timeout);
     ec = run([&](auto handler) { http::async_read(*stream, buffer, parser, std::move(handler)); });
     if (ec) {
-      stale = reused && ec == http::error::end_of_stream && !parser.got_some();
+      // A kept-alive connection the daemon closed while idle ends in EOF, or in a reset when our
+      // request arrived after the close; either way nothing of an answer came and the daemon
+      // never read the request, so a retry on a fresh connection is safe.
+      stale = reused && !parser.got_some() &&
+              (ec == http::error::end_of_stream || ec == asio::error::connection_reset);
       close();
       return fail_io(ec, "reading the answer to " + std::string(what));
     }
