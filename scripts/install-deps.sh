@@ -7,7 +7,7 @@
 #             since unversioned libboost-*-dev pull 1.74), nlohmann-json, spdlog (+fmt), libsecret,
 #             libsystemd, OpenSSL, CLI11, toml++, tl::expected (errors as values), GoogleTest.
 #   tests:    gnome-keyring + dbus (a real Secret Service), libsecret-tools (secret-tool, to look
-#             into the keyring from tests), curl (raw HTTP over the Unix socket), util-linux (setpriv),
+#             into the keyring from tests), libglib2.0-bin (gdbus: wait for the keyring, lock it), curl (raw HTTP over the Unix socket), util-linux (setpriv),
 #             systemd (systemd-analyze, systemd-socket-activate), jq (JSON answers in test scripts).
 #   clients:  Node.js + npm (Google's own client libraries, from tests/node's lockfile, talk to the
 #             metadata endpoint); Debian's packages only when the machine has no node/npm at all,
@@ -21,7 +21,7 @@ packages=(
   libsecret-1-dev libsystemd-dev libssl-dev
   libcli11-dev libtomlplusplus-dev libexpected-dev
   googletest libgtest-dev libgmock-dev
-  gnome-keyring dbus dbus-user-session libsecret-tools
+  gnome-keyring dbus dbus-user-session libsecret-tools libglib2.0-bin
   curl util-linux systemd ca-certificates openssl
   jq
 )

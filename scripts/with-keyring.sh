@@ -11,4 +11,7 @@ trap 'rm -rf "$keyring_home"' EXIT
 XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
   set -e
   printf "bqbroker-test-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  # --unlock can return before the daemon owns the Secret Service name; a client in that window
+  # makes D-Bus start a second daemon, which may read the login keyring half written. Wait for it.
+  gdbus wait --session --timeout 20 org.freedesktop.secrets
   exec "$@"' bash "$@"
