@@ -12,6 +12,9 @@
 #   clients:  Node.js + npm (Google's own client libraries, from tests/node's lockfile, talk to the
 #             metadata endpoint); Debian's packages only when the machine has no node/npm at all,
 #             so an existing, newer Node.js is kept.
+#   e2e:      chromium (the real browser playwright-core drives through `bqbroker login`),
+#             python3 + python3-google-auth + python3-requests (Debian's Google auth library, run
+#             by /usr/bin/python3 through `bqbroker exec`).
 set -euo pipefail
 
 packages=(
@@ -24,6 +27,7 @@ packages=(
   gnome-keyring dbus dbus-user-session libsecret-tools libglib2.0-bin
   curl util-linux systemd ca-certificates openssl
   jq
+  chromium python3 python3-google-auth python3-requests
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
-# Node's google-auth-library for the metadata-endpoint interop test, pinned by the lockfile.
+# Node packages pinned by the lockfile: google-auth-library (metadata-endpoint interop test) and
+# playwright-core (drives Debian's chromium in the e2e browser login test).
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
 # ccache (when present) shares objects between checkouts at different paths.
 export CCACHE_BASEDIR=$PWD

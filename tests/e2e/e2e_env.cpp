@@ -1,0 +1,39 @@
+#include "tests/e2e/e2e_env.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#ifndef BQB_E2E_OUTPUT_DIR
+#error "BQB_E2E_OUTPUT_DIR must be defined by the build"
+#endif
+#ifndef BQB_TESTS_SOURCE_DIR
+#error "BQB_TESTS_SOURCE_DIR must be defined by the build"
+#endif
+
+namespace bqb::e2e {
+
+std::filesystem::path output_dir() {
+  const char* env = std::getenv("BQB_TEST_OUTPUT");
+  std::filesystem::path dir = env && *env ? std::filesystem::path(env) : BQB_E2E_OUTPUT_DIR;
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::filesystem::path artifact_path(std::string_view what, std::string_view ext) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string test =
+      info ? fmt::format("{}.{}", info->test_suite_name(), info->name()) : "e2e";
+  return output_dir() / fmt::format("{}-{}{}", test, what, ext);
+}
+
+std::string daemon_config(const GoogleServer& google) {
+  return fmt::format(
+      "store = \"memory\"\nlog_level = \"debug\"\n[oauth]\nrevoke_uri = \"{}/revoke\"\n",
+      google.base_url());
+}
+
+std::filesystem::path tests_source_dir() { return BQB_TESTS_SOURCE_DIR; }
+
+}  // namespace bqb::e2e
