@@ -5,7 +5,8 @@
 # Why each package:
 #   build:    g++/cmake/ninja/pkg-config (ccache: faster rebuilds), Boost 1.81 (Asio, Beast, URL; the versioned packages,
 #             since unversioned libboost-*-dev pull 1.74), nlohmann-json, spdlog (+fmt), libsecret,
-#             libsystemd, OpenSSL, CLI11, toml++, tl::expected (errors as values), GoogleTest.
+#             libsystemd, OpenSSL, CLI11, toml++, tl::expected (errors as values), GoogleTest,
+#             SQLite (bqbroker-emulator runs queries on it).
 #   tests:    gnome-keyring + dbus (a real Secret Service), libsecret-tools (secret-tool, to look
 #             into the keyring from tests), libglib2.0-bin (gdbus: wait for the keyring, lock it), curl (raw HTTP over the Unix socket), util-linux (setpriv),
 #             systemd (systemd-analyze, systemd-socket-activate), jq (JSON answers in test scripts).
@@ -22,7 +23,7 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev
   libsecret-1-dev libsystemd-dev libssl-dev
-  libcli11-dev libtomlplusplus-dev libexpected-dev
+  libcli11-dev libtomlplusplus-dev libexpected-dev libsqlite3-dev
   googletest libgtest-dev libgmock-dev
   gnome-keyring dbus dbus-user-session libsecret-tools libglib2.0-bin
   curl util-linux systemd ca-certificates openssl

@@ -107,7 +107,9 @@ int run(const Flags& f) {
 
   fake.emplace(base_url);
   for (auto& c : *clients) fake->clients().put(std::move(c));
-  fake->consent().kind = f.consent == "deny" ? ConsentMode::Kind::deny : ConsentMode::Kind::allow;
+  fake->consent().kind = f.consent == "deny"          ? ConsentMode::Kind::deny
+                         : f.consent == "interactive" ? ConsentMode::Kind::interactive
+                                                      : ConsentMode::Kind::allow;
   fake->consent().email = f.account;
   fake->settings().expires_in = f.expires_in;
 
@@ -167,8 +169,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--tls-key", f.tls_key, "PEM private key for --tls-cert")
       ->check(CLI::ExistingFile);
-  app.add_option("--consent", f.consent, "initial consent answer")
-      ->check(CLI::IsMember({"allow", "deny"}));
+  app.add_option("--consent", f.consent,
+                 "initial consent answer (interactive: a consent page for a person or a browser)")
+      ->check(CLI::IsMember({"allow", "deny", "interactive"}));
   app.add_option("--account", f.account, "the account that consents");
   app.add_option("--expires-in", f.expires_in, "access token lifetime in seconds")
       ->check(CLI::Range(1, 86400 * 365));

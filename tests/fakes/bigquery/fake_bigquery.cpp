@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "tests/fakes/bigquery/query_config.h"
 #include "tests/fakes/bigquery/wire.h"
 #include "tests/fakes/oauth/params.h"
 
@@ -77,6 +78,7 @@ FakeBigQuery::FakeBigQuery(TokenScopes token_scopes)
 json FakeBigQuery::initial_stats() {
   return {{"requests",
            {{"query", 0},
+            {"insert", 0},
             {"get_query_results", 0},
             {"get_job", 0},
             {"cancel", 0},
@@ -103,13 +105,15 @@ FakeResponse FakeBigQuery::handle(const FakeRequest& req, Clock::time_point now)
   const bool shaped = parts.size() >= 3 && parts[0] == "projects" && !parts[1].empty();
   if (!shaped) return api_error(404, "notFound", "No such endpoint " + path);
   const std::string& project = parts[1];
-  enum class Op { query, results, get, cancel, none } op = Op::none;
+  enum class Op { query, insert, results, get, cancel, none } op = Op::none;
   if (parts.size() == 3 && parts[2] == "queries") op = Op::query;
+  if (parts.size() == 3 && parts[2] == "jobs") op = Op::insert;
   if (parts.size() == 4 && parts[2] == "queries" && !parts[3].empty()) op = Op::results;
   if (parts.size() == 4 && parts[2] == "jobs" && !parts[3].empty()) op = Op::get;
   if (parts.size() == 5 && parts[2] == "jobs" && parts[4] == "cancel") op = Op::cancel;
   if (op == Op::none) return api_error(404, "notFound", "No such endpoint " + path);
-  const std::string_view want = op == Op::query || op == Op::cancel ? "POST" : "GET";
+  const bool post = op == Op::query || op == Op::insert || op == Op::cancel;
+  const std::string_view want = post ? "POST" : "GET";
   if (req.method != want) {
     return api_error(
         405, "httpMethodNotAllowed",
@@ -136,7 +140,8 @@ FakeResponse FakeBigQuery::handle(const FakeRequest& req, Clock::time_point now)
                      "token, login cookie or other valid authentication credential.",
                      "Authorization");
   }
-  const ScopeList& allowed = op == Op::cancel ? kWriteScopes : kReadScopes;
+  // jobs.insert and jobs.cancel are not in the read-only scopes' methods (discovery document).
+  const ScopeList& allowed = op == Op::cancel || op == Op::insert ? kWriteScopes : kReadScopes;
   const bool scoped = std::any_of(allowed.begin(), allowed.end(),
                                   [&](const std::string& s) { return has_scope(*scopes, s); });
   if (!scoped) {
@@ -148,6 +153,12 @@ FakeResponse FakeBigQuery::handle(const FakeRequest& req, Clock::time_point now)
   if (op == Op::query) {
     count("query");
     FakeResponse r = query(req, project);
+    stats_["query_log"].back()["status"] = r.status;
+    return r;
+  }
+  if (op == Op::insert) {
+    count("insert");
+    FakeResponse r = insert_job(req, project);
     stats_["query_log"].back()["status"] = r.status;
     return r;
   }
@@ -213,11 +224,7 @@ FakeResponse FakeBigQuery::query(const FakeRequest& req, const std::string& proj
     return api_error(400, "required", "Required parameter is missing: query");
   }
   const std::string query_text = q->get<std::string>();
-  for (const char* k : {"useLegacySql", "dryRun", "useQueryCache"}) {
-    if (body.contains(k) && !body[k].is_boolean()) {
-      return api_error(400, "invalid", std::string("Invalid value for ") + k + ": not a boolean");
-    }
-  }
+  if (auto bad = check_query_fields(body)) return error_response(*bad);
   if (auto fault = take_fault(query_text)) return *fault;
 
   // requestId makes jobs.query idempotent: a repeat gets the job of the first request.
@@ -234,25 +241,9 @@ FakeResponse FakeBigQuery::query(const FakeRequest& req, const std::string& proj
     }
   }
 
-  const ScriptedResult* script = find_result(query_text);
-  std::optional<ScriptedResult> builtin;
-  if (script == nullptr && (builtin = builtin_result(query_text))) script = &*builtin;
-  if (script == nullptr) {
-    return api_error(400, "invalidQuery",
-                     "Unrecognized query (the fake BigQuery answers only queries registered with "
-                     "POST /_fake/bigquery/results, and SELECT 1) at [1:1]",
-                     "query");
-  }
-  // The API's default is legacy SQL: a client that forgets useLegacySql=false gets what Google
-  // would give a standard-SQL query parsed as legacy SQL.
-  const bool legacy = body.value("useLegacySql", true);
-  if (legacy != script->legacy_sql) {
-    return api_error(400, "invalidQuery",
-                     legacy ? "Legacy SQL was used (useLegacySql is true or absent) for a "
-                              "standard SQL query at [1:1]"
-                            : "Standard SQL was used for a legacy SQL query at [1:1]",
-                     "query");
-  }
+  auto resolved = resolve(project, query_text, body);
+  if (!resolved) return resolved.error();
+  const ScriptedResult* script = &*resolved;
   const std::string location = body.value("location", script->location);
   if (body.value("dryRun", false)) {
     entry["dry_run"] = true;

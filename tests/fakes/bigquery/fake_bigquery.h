@@ -2,9 +2,11 @@
 // The fake BigQuery REST API v2 (queries only), as a pure function of (request, now), served by
 // the same fake-google binary as the OAuth fake. It checks what Google checks: a live access
 // token of the fake OAuth server with a BigQuery scope, the JSON body's shape, the job's project
-// and location. Queries are scripted (script.h), never executed.
+// and location. Queries are scripted (script.h); an unscripted one goes to the QueryExecutor when
+// one is plugged in (executor.h: the emulator's SQLite), else it is an invalidQuery.
 //
 //   POST /bigquery/v2/projects/{p}/queries               jobs.query
+//   POST /bigquery/v2/projects/{p}/jobs                  jobs.insert (query jobs)
 //   GET  /bigquery/v2/projects/{p}/queries/{job}         jobs.getQueryResults
 //   GET  /bigquery/v2/projects/{p}/jobs/{job}            jobs.get
 //   POST /bigquery/v2/projects/{p}/jobs/{job}/cancel     jobs.cancel
@@ -13,6 +15,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/fakes/bigquery/executor.h"
 #include "tests/fakes/bigquery/script.h"
 #include "tests/fakes/oauth/http_types.h"
 #include "tests/fakes/oauth/scopes.h"
@@ -51,8 +55,20 @@ class FakeBigQuery {
   /// @returns the answer to `req`; never throws on bad input.
   FakeResponse handle(const FakeRequest& req, Clock::time_point now);
 
+  /// Runs the queries nobody scripted on `executor` from now on (nullptr: none, the default).
+  void set_executor(std::unique_ptr<QueryExecutor> executor) { executor_ = std::move(executor); }
+
  private:
   FakeResponse query(const FakeRequest& req, const std::string& project);
+  // jobs_insert.cpp
+  FakeResponse insert_job(const FakeRequest& req, const std::string& project);
+  /// @returns the result for `query_text` (scripted, built in, or run by the executor: an
+  /// executor's error becomes the result's error), or the answer refusing it (unrecognized,
+  /// legacy/standard SQL mismatch). `config` holds useLegacySql, parameterMode, queryParameters
+  /// as sent (jobs.query's body, jobs.insert's configuration.query).
+  tl::expected<ScriptedResult, FakeResponse> resolve(const std::string& project,
+                                                     const std::string& query_text,
+                                                     const nlohmann::json& config);
   FakeResponse get_query_results(const std::string& query_string, Job& job);
   FakeResponse get_job(const Job& job);
   FakeResponse cancel(Job& job);
@@ -66,6 +82,7 @@ class FakeBigQuery {
   std::optional<FakeResponse> take_fault(const std::string& query);
 
   TokenScopes token_scopes_;
+  std::unique_ptr<QueryExecutor> executor_;
   std::map<std::string, ScriptedResult> results_;             // by query text
   std::map<std::string, std::vector<ScriptedFault>> faults_;  // by query text, consumed
   std::map<std::string, Job> jobs_;                           // by "project:job_id"

@@ -5,7 +5,8 @@
 //   GET    /_fake/health                          {"ok": true}
 //   GET    /_fake/stats      DELETE /_fake/stats  request counters and the masked token log
 //   GET    /_fake/tokens                          refresh and access tokens issued (with values)
-//   GET|POST /_fake/consent  {"mode": "allow"|"deny", "email"?, "use_login_hint"?}
+//   GET|POST /_fake/consent  {"mode": "allow"|"deny"|"interactive", "email"?, "use_login_hint"?,
+//                             "accounts"? (the consent page's picker)}
 //   GET|POST /_fake/settings {"expires_in"?, "expires_in_as_string"?, "omit_refresh_token"?,
 //                             "code_lifetime_seconds"?}
 //   GET|POST|DELETE /_fake/faults  POST one fault (faults.h) or {"faults": [...]}
@@ -14,6 +15,8 @@
 //   POST   /_fake/clock      {"advance_seconds": n} → {"offset_seconds": total}
 //   GET|POST /_fake/clients  POST {"client_id", "client_secret"?, "project_id"?} → client_secrets
 //   GET    /_fake/clients/ID/client_secrets.json   DELETE /_fake/clients/ID
+
+#include <algorithm>
 
 #include "proto/json_fields.h"
 #include "tests/fakes/oauth/fake_google.h"
@@ -64,9 +67,30 @@ json settings_json(const Settings& s) {
 }
 
 json consent_json(const ConsentMode& c) {
-  return {{"mode", c.kind == ConsentMode::Kind::allow ? "allow" : "deny"},
+  const char* mode = c.kind == ConsentMode::Kind::allow  ? "allow"
+                     : c.kind == ConsentMode::Kind::deny ? "deny"
+                                                         : "interactive";
+  return {{"mode", mode},
           {"email", c.email},
-          {"use_login_hint", c.use_login_hint}};
+          {"use_login_hint", c.use_login_hint},
+          {"accounts", c.accounts}};
+}
+
+/// @returns the "accounts" array of strings of `b`, nullopt when absent.
+Result<std::optional<std::vector<std::string>>> optional_accounts(const json& b,
+                                                                  const std::string& where) {
+  if (!b.contains("accounts")) return std::nullopt;
+  const json& a = b["accounts"];
+  std::vector<std::string> out;
+  const bool ok = a.is_array() && std::all_of(a.begin(), a.end(), [](const json& e) {
+                    return e.is_string() && !e.get_ref<const std::string&>().empty();
+                  });
+  if (!ok) {
+    return fail(Errc::invalid_json,
+                "field 'accounts' in " + where + " must be an array of non-empty strings");
+  }
+  for (const auto& e : a) out.push_back(e.get<std::string>());
+  return out;
 }
 
 }  // namespace
@@ -100,11 +124,17 @@ FakeResponse FakeGoogle::control(const FakeRequest& req, const Target& target,
       if (!email) return from_error(email.error());
       auto hint = jf::optional_bool(b, "use_login_hint", where);
       if (!hint) return from_error(hint.error());
-      if (*mode != "allow" && *mode != "deny") {
-        return control_error(400, "field 'mode' in " + where + " must be \"allow\" or \"deny\"");
+      auto accounts = optional_accounts(b, where);
+      if (!accounts) return from_error(accounts.error());
+      if (*mode != "allow" && *mode != "deny" && *mode != "interactive") {
+        return control_error(
+            400, "field 'mode' in " + where + " must be \"allow\", \"deny\" or \"interactive\"");
       }
-      consent_.kind = *mode == "allow" ? ConsentMode::Kind::allow : ConsentMode::Kind::deny;
+      consent_.kind = *mode == "allow"  ? ConsentMode::Kind::allow
+                      : *mode == "deny" ? ConsentMode::Kind::deny
+                                        : ConsentMode::Kind::interactive;
       if (*email) consent_.email = **email;
+      if (*accounts) consent_.accounts = std::move(**accounts);
       consent_.use_login_hint = hint->value_or(false);
     }
     if (m == "POST" || m == "GET") return json_response(200, consent_json(consent_));

@@ -37,6 +37,10 @@ FakeResponse FakeGoogle::handle(const FakeRequest& req, Clock::time_point real_n
     if (!query) return oauth_error_response(query.error());
     return authorize(*query, now);
   }
+  if (path == "/o/oauth2/consent") {
+    if (req.method != "POST") return method_not_allowed(req.method, path);
+    return consent_form(req, now);
+  }
   if (path == "/token" || path == "/o/oauth2/token") {
     if (req.method != "POST") return method_not_allowed(req.method, path);
     return token(req, *target, now);
@@ -58,6 +62,7 @@ FakeResponse FakeGoogle::authorize(const Params& query, Clock::time_point now) {
   log_.record_authorize(query);
   auto r = validate_authorize(query, clients_);
   if (!r) return oauth_error_response(r.error());
+  if (consent_.kind == ConsentMode::Kind::interactive) return show_consent_page(std::move(*r), now);
   if (consent_.kind == ConsentMode::Kind::deny) return complete_authorization(*r, false, {}, now);
   std::string email =
       consent_.use_login_hint && !r->login_hint.empty() ? r->login_hint : consent_.email;

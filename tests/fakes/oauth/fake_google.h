@@ -4,7 +4,9 @@
 // handle() directly. Not thread-safe: the server calls it from one thread.
 //
 // Endpoints (Google's paths):
-//   GET  /o/oauth2/v2/auth, /o/oauth2/auth   authorization (decided by the consent mode)
+//   GET  /o/oauth2/v2/auth, /o/oauth2/auth   authorization (decided by the consent mode, or a
+//                                            consent page in interactive mode: consent_page.h)
+//   POST /o/oauth2/consent                   the consent page's form (interactive mode)
 //   POST /token, /o/oauth2/token             authorization_code and refresh_token grants
 //   POST /revoke, /o/oauth2/revoke           token in the query or the form body
 //   GET  /tokeninfo, /oauth2/v3/tokeninfo    ?access_token=
@@ -12,7 +14,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "tests/fakes/oauth/authorize.h"
 #include "tests/fakes/oauth/clients.h"
@@ -23,13 +27,14 @@
 
 namespace bqb::fakes {
 
-/// How the "user" answers the consent screen. The emulator will add an interactive mode that
-/// renders a page and calls complete_authorization() from its form post.
+/// How the "user" answers the consent screen: automatically (allow, deny), or by a person at the
+/// consent page (interactive), whose form post then completes the authorization.
 struct ConsentMode {
-  enum class Kind { allow, deny };
+  enum class Kind { allow, deny, interactive };
   Kind kind = Kind::allow;
-  std::string email = "user@example.com";  // the account that consents
+  std::string email = "user@example.com";  // the account that consents (allow)
   bool use_login_hint = false;             // consent as the login_hint's account when one is given
+  std::vector<std::string> accounts;       // the page's account picker; empty: {email}
 };
 
 struct Settings {
@@ -66,6 +71,10 @@ class FakeGoogle {
 
  private:
   FakeResponse authorize(const Params& query, Clock::time_point now);
+  // consent_flow.cpp: the interactive consent page and its form post.
+  FakeResponse show_consent_page(AuthorizeRequest r, Clock::time_point now);
+  FakeResponse consent_form(const FakeRequest& req, Clock::time_point now);
+  std::vector<std::string> consent_accounts() const;
   FakeResponse token(const FakeRequest& req, const Target& target, Clock::time_point now);
   FakeResponse revoke(const FakeRequest& req, const Target& target);
   FakeResponse tokeninfo(const Params& query, Clock::time_point now);
@@ -89,6 +98,13 @@ class FakeGoogle {
   Settings settings_;
   ConsentMode consent_;
   std::chrono::seconds clock_offset_{0};
+  /// Authorizations waiting for the consent page's answer, by opaque random id; each answered
+  /// once, and forgotten after the code lifetime.
+  struct PendingConsent {
+    AuthorizeRequest request;
+    Clock::time_point expires_at;
+  };
+  std::map<std::string, PendingConsent, std::less<>> pending_;
 };
 
 }  // namespace bqb::fakes
