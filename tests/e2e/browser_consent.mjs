@@ -4,6 +4,7 @@
 // (picks an account, clicks Allow or Deny), follows the redirect to the daemon's loopback page,
 // screenshots that page, and appends one JSON line to $BQB_E2E_RESULT:
 //   {"done":true,"ok":true,"consent_form":bool,"title":…,"accounts":[…],"picked":EMAIL|null,
+//    "consent_screenshot":PATH (the consent page, account picked),
 //    "final_url_origin":…,"heading":…,"text":…,"screenshot":PATH}
 // or {"done":true,"ok":false,"error":MESSAGE,"screenshot":PATH|null} when a step failed.
 // The CLI starts the browser with stdout/stderr on /dev/null, so the result file is the only
@@ -103,6 +104,9 @@ async function consentAndLand(page) {
     }
     await radios.nth(accountIndex).check();
     result.picked = result.accounts[accountIndex];
+    // The page as the user leaves it: the picked account checked.
+    result.consent_screenshot = screenshot.replace(/\.png$/, '') + '-consent.png';
+    await page.screenshot({ path: result.consent_screenshot, fullPage: true });
     // The click submits the form; the answer is a redirect to the daemon's loopback listener.
     await Promise.all([
       page.waitForURL((url) => url.origin !== authOrigin, { waitUntil: 'load' }),

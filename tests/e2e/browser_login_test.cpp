@@ -87,7 +87,9 @@ class BrowserLoginTest : public ::testing::Test {
     }
     BrowserRun run;
     run.screenshot = artifact_path(answer, ".png");
+    // Files of an earlier run must not pass for this one's.
     std::filesystem::remove(run.screenshot);
+    std::filesystem::remove(artifact_path(fmt::format("{}-consent", answer), ".png"));
     const auto result_file = sandbox_.unique_path("browser", ".jsonl");
     std::ofstream(result_file).close();  // exists, so that waiting on it can use inotify
     const auto profile = sandbox_.unique_path("chromium-profile", "");
@@ -130,6 +132,7 @@ class BrowserLoginTest : public ::testing::Test {
       EXPECT_EQ(b["accounts"], json::array({kFirst, kSecond})) << b.dump(2);
       EXPECT_TRUE(b.value("first_checked", false)) << "the first account is preselected";
       EXPECT_EQ(b.value("picked", ""), kSecond);
+      EXPECT_TRUE(is_png(b.value("consent_screenshot", ""))) << b.dump(2);
     } else {
       std::cout << "note: " << GoogleServer::binary()
                 << " has no interactive consent page; the picker and buttons were not exercised\n";
