@@ -61,11 +61,23 @@ let result;
 try {
   // A persistent context on a private profile: nothing of the machine's own Chromium profile is
   // read or written. --no-sandbox: Chromium's sandbox cannot start as root in a container.
+  // Off the session bus and with its own password store, the browser leaves the test's keyring
+  // (scripts/with-keyring.sh) alone and starts no accessibility bus; headless, it needs no display.
+  const browserEnv = { ...process.env };
+  for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'DISPLAY', 'WAYLAND_DISPLAY']) {
+    delete browserEnv[name];
+  }
   context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
     timeout,
-    args: ['--no-sandbox', '--no-first-run', '--no-default-browser-check'],
+    env: browserEnv,
+    args: [
+      '--no-sandbox',
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--password-store=basic',
+    ],
   });
   context.setDefaultTimeout(timeout);
   context.setDefaultNavigationTimeout(timeout);
