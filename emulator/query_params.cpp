@@ -1,5 +1,6 @@
 #include "emulator/query_params.h"
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -14,8 +15,11 @@ using Made = tl::expected<json, std::string>;
 /// @returns a scalar parameter value as the JSON value an ARRAY/STRUCT binding holds.
 Made scalar_json(const std::string& type, const json& value) {
   if (value.is_null()) return json();
-  if (!value.is_string()) return tl::unexpected(std::string("value must be a string"));
-  const std::string& s = value.get_ref<const std::string&>();
+  // The API's value is a string, but Google also reads a JSON number or boolean there (Node's
+  // client sends {"value": 40}): take its text.
+  if (!value.is_string() && !value.is_number() && !value.is_boolean())
+    return tl::unexpected(std::string("value must be a string"));
+  const std::string s = value.is_string() ? value.get<std::string>() : value.dump();
   if (type == "INT64" || type == "INTEGER") {
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
@@ -126,7 +130,10 @@ tl::expected<Cell, std::string> to_cell(const json& type, const json& value) {
 }  // namespace
 
 tl::expected<std::vector<BoundParameter>, std::string> parse_parameters(
-    const json& query_parameters, const std::string& mode) {
+    const json& query_parameters, const std::string& mode_as_sent) {
+  // BigQuery reads the mode case-insensitively; Node's client sends "named".
+  std::string mode = mode_as_sent;
+  for (char& c : mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::vector<BoundParameter> out;
   if (query_parameters.is_null()) return out;
   if (!query_parameters.is_array())

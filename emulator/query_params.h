@@ -22,7 +22,8 @@ struct BoundParameter {
 
 /// @returns the parameters of `query_parameters` (null or an array) in order, or the message of
 /// BigQuery's 400 invalid naming the parameter that is malformed (unknown type, a value that is
-/// not of its type, a missing name in NAMED mode). `mode` is parameterMode ("" = by the names).
+/// not of its type, a missing name in NAMED mode). `mode` is parameterMode, in any case ("" = by
+/// the names).
 tl::expected<std::vector<BoundParameter>, std::string> parse_parameters(
     const nlohmann::json& query_parameters, const std::string& mode);
 

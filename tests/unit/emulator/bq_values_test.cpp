@@ -149,6 +149,17 @@ TEST(QueryParams, MalformedParametersNameTheParameter) {
       bad(R"([{"name":"x","parameterType":{"type":"BYTES"},"parameterValue":{"value":"@@"}}])"),
       "");
   EXPECT_NE(bad("[]", "SIDEWAYS"), "");
+  EXPECT_EQ(bad(R"([{"name":"x","parameterType":{"type":"INT64"}}])", "named"), "");  // Node's case
+  // Node sends numbers and booleans as JSON values, not strings.
+  auto node = parse_parameters(json::parse(R"([
+    {"name":"n","parameterType":{"type":"INT64"},"parameterValue":{"value":40}},
+    {"name":"b","parameterType":{"type":"BOOL"},"parameterValue":{"value":true}}])"),
+                               "named");
+  ASSERT_TRUE(node) << node.error();
+  EXPECT_EQ((*node)[0].value.integer, 40);
+  EXPECT_EQ((*node)[1].value.integer, 1);
+  EXPECT_NE(
+      bad(R"([{"name":"x","parameterType":{"type":"INT64"},"parameterValue":{"value":[1]}}])"), "");
   EXPECT_EQ(bad("[]"), "");
 }
 

@@ -278,6 +278,34 @@ TEST_F(EmulatorTest, NeverLogsSecrets) {
 TEST(EmulatorFlags, AutomaticConsentAndHelp) {
   Emulator emu({"--consent", "allow", "--account", "carol@example.com"});
   EXPECT_EQ(emu.ready()["accounts"], json({"carol@example.com"}));
+  // Answered at once: the authorization redirects with a code, no page.
+  const std::string verifier = fakes::random_urlsafe(40);
+  auto r =
+      tcp_request(emu.port(), "GET",
+                  "/o/oauth2/v2/auth?" + form({{"response_type", "code"},
+                                               {"client_id", emu.secrets()["client_id"]},
+                                               {"redirect_uri", std::string(kRedirect)},
+                                               {"scope", "email"},
+                                               {"state", "s2"},
+                                               {"code_challenge", fakes::s256_challenge(verifier)},
+                                               {"code_challenge_method", "S256"}}));
+  ASSERT_TRUE(r) << r.error();
+  ASSERT_EQ(r->status, 302) << r->body;
+  auto token = tcp_request(emu.port(), "POST", "/token",
+                           form({{"grant_type", "authorization_code"},
+                                 {"code", query_value(r->location, "code")},
+                                 {"client_id", emu.secrets()["client_id"]},
+                                 {"client_secret", emu.secrets()["client_secret"]},
+                                 {"redirect_uri", std::string(kRedirect)},
+                                 {"code_verifier", verifier}}),
+                           "application/x-www-form-urlencoded");
+  ASSERT_TRUE(token && token->status == 200) << (token ? token->body : token.error());
+  auto info =
+      tcp_request(emu.port(), "GET",
+                  "/tokeninfo?access_token=" + token->as_json()["access_token"].get<std::string>());
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->as_json()["email"], "carol@example.com");
+
   ProcessResult help = run_process({BQBROKER_EMULATOR, "--help"}, Environment::minimal(), 10s);
   EXPECT_TRUE(help.status.success());
   for (const char* flag :
