@@ -29,6 +29,7 @@ std::span<const Command> commands() {
               &setup_token},
       Command{"exec", "Run a command that gets tokens through Google's client libraries",
               &setup_exec},
+      Command{"query", "Run a BigQuery query and print its rows as they arrive", &setup_query},
   };
   return kCommands;
 }

@@ -62,5 +62,6 @@ Action setup_logout(CLI::App& sub);    // cmd_logout.cpp
 Action setup_accounts(CLI::App& sub);  // cmd_accounts.cpp
 Action setup_token(CLI::App& sub);     // cmd_token.cpp
 Action setup_exec(CLI::App& sub);      // cmd_exec.cpp
+Action setup_query(CLI::App& sub);     // cmd_query.cpp
 
 }  // namespace bqb::cli

@@ -7,7 +7,9 @@
 // and reused for successive requests.
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,7 +26,28 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{5000};
   /// How long writing a request or reading its response may take, each.
   std::chrono::milliseconds io_timeout{30000};
+  /// stream(): how long the daemon may stay silent while a streamed answer is open (it sends a
+  /// progress line at least every 10 s); a whole stream has no time limit.
+  std::chrono::milliseconds stream_idle_timeout{60000};
+  /// stream(): the longest line accepted; a longer one is an error, so memory stays bounded.
+  std::size_t max_line_bytes = std::size_t{64} << 20;
 };
+
+/// What a stream() line handler wants next.
+enum class LineAction { next, stop };
+
+/// The receiver of a streamed (application/x-ndjson) answer.
+struct LineHandler {
+  /// Called for each complete line, without its "\n", as soon as its last byte arrived.
+  std::function<LineAction(std::string_view line)> on_line;
+  /// Optional: called after the lines that arrived together were delivered, before the client
+  /// blocks waiting for more bytes: the place to flush output.
+  std::function<LineAction()> on_idle;
+};
+
+/// How a stream() ended: the daemon finished the answer, or a handler asked to stop (the
+/// connection is then closed, which tells the daemon to give up: a query's job is cancelled).
+enum class StreamEnd { complete, stopped };
 
 /// A successful (2xx) answer. `body` is null when the daemon sent no body.
 struct Response {
@@ -51,6 +74,19 @@ class DaemonClient {
   /// transparently, once.
   Result<Response> request(std::string_view method, std::string_view target,
                            const std::optional<nlohmann::json>& body = std::nullopt);
+
+  /// Sends `method target` with `body` like request() and, for a 2xx application/x-ndjson
+  /// answer, hands every line to `handler` as it arrives, with bounded memory (a line longer
+  /// than max_line_bytes is invalid_json) and the stream_idle_timeout between bytes instead of a
+  /// deadline for the whole answer. A non-2xx answer is the Error request() would return; its
+  /// envelope's whole "error" object (with fields the Error has no room for, e.g. a query's
+  /// "line" and "column") is stored in `*error_object` when given. Another Content-Type on a 2xx
+  /// is `internal`; a lost connection io_error; silence beyond the idle timeout
+  /// daemon_unreachable.
+  /// @returns complete, or stopped when a handler returned LineAction::stop.
+  Result<StreamEnd> stream(std::string_view method, std::string_view target,
+                           const std::optional<nlohmann::json>& body, const LineHandler& handler,
+                           nlohmann::json* error_object = nullptr);
 
   /// @returns the socket path this client talks to.
   const std::filesystem::path& socket_path() const;
