@@ -30,7 +30,7 @@ tl::unexpected<Error> bad_field(std::string_view field, std::string_view problem
 Result<std::optional<std::int64_t>> int_at_least(const json& j, std::string_view name,
                                                  std::int64_t min) {
   BQB_TRY(v, jf::optional_int(j, name, kWhere));
-  if (v && *v < min) {
+  if (v.value_or(min) < min) {
     return bad_field(name, min == 0 ? "must not be negative" : "must be at least 1");
   }
   return v;
