@@ -294,7 +294,9 @@ awaitable<Result<IssuedToken>> TokenService::token(TokenRequest request) {
     co_return tl::unexpected(plan.error());
   }
   auto lookup = impl->cache.lookup(plan->key, request.min_valid);
-  if (lookup.decision != CacheDecision::refresh_now) {
+  const bool refused =
+      request.refused_token && lookup.token && lookup.token->access_token == *request.refused_token;
+  if (lookup.decision != CacheDecision::refresh_now && !refused) {
     if (lookup.decision == CacheDecision::hand_out_and_refresh) impl->refresh_in_background(*plan);
     co_return impl->hand_out(*plan, *lookup.token, request.caller);
   }

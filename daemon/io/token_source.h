@@ -32,6 +32,10 @@ struct TokenRequest {
   /// The token handed out has at least this long left (on the wall clock).
   std::chrono::seconds min_valid{0};
   TokenCaller caller;
+  /// A token this caller got earlier that the API refused (HTTP 401, e.g. revoked early): while
+  /// it is still the cached one it is not handed out again, and a new one is fetched (one
+  /// refresh, shared with concurrent callers as usual).
+  std::optional<Secret> refused_token;
 };
 
 struct IssuedToken {

@@ -233,6 +233,20 @@ TEST_F(TokenServiceTest, FirstRequestRefreshesThenTheCacheAnswers) {
   EXPECT_EQ(tokens_->account_state(kEmail).token_expires_at, first->expires_at);
 }
 
+TEST_F(TokenServiceTest, ARefusedCachedTokenIsReplacedOnce) {
+  login();
+  ASSERT_EQ(value(token()), "ya29.fake-1");
+  TokenRequest r;
+  r.refused_token = Secret("ya29.fake-1");
+  auto fresh = run(tokens_->token(r));
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_EQ(fresh->access_token.reveal(), "ya29.fake-2");
+  EXPECT_EQ(http_.token_requests.size(), 2u);
+  // The refused token is no longer cached: naming it again refreshes nothing.
+  EXPECT_EQ(value(run(tokens_->token(r))), "ya29.fake-2");
+  EXPECT_EQ(http_.token_requests.size(), 2u);
+}
+
 TEST_F(TokenServiceTest, NoAccountIsNeedsLoginAndUnknownAccountIsNotFound) {
   auto none = token();
   ASSERT_FALSE(none);
