@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 
@@ -14,12 +15,14 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "bqbroker_version.h"
+#include "daemon/core/bq_endpoint.h"
 #include "daemon/core/paths.h"
 #include "daemon/io/account_registry.h"
 #include "daemon/io/account_service.h"
 #include "daemon/io/api_accounts.h"
 #include "daemon/io/api_login.h"
 #include "daemon/io/api_metadata.h"
+#include "daemon/io/api_query.h"
 #include "daemon/io/api_status.h"
 #include "daemon/io/api_token.h"
 #include "daemon/io/blocking.h"
@@ -32,6 +35,7 @@
 #include "daemon/io/metadata_default.h"
 #include "daemon/io/metadata_server.h"
 #include "daemon/io/metadata_sessions.h"
+#include "daemon/io/query_runner.h"
 #include "daemon/io/rlimit.h"
 #include "daemon/io/secret_store_factory.h"
 #include "daemon/io/state_lock.h"
@@ -161,6 +165,26 @@ int run(const Flags& flags) {
     if (metadata_endpoint) metadata_endpoint->close();
   });
   // --- end of metadata ---
+
+  // --- Queries: the query runner (BigQuery REST API v2), POST /v1/query, DELETE /v1/jobs ---
+  const char* emulator_host = std::getenv(std::string(bqb::bq::kEmulatorHostVariable).c_str());
+  auto bigquery_root = bqb::bq::api_root(
+      config.bigquery.endpoint,
+      emulator_host ? std::optional<std::string_view>(emulator_host) : std::nullopt);
+  if (!bigquery_root) return startup_failed(bigquery_root.error());
+  bqb::QueryRunnerOptions query_options;
+  query_options.bigquery.api_root = *bigquery_root;
+  query_options.bigquery.quota_project = config.quota_project;
+  bqb::QueryRunner queries(**http_client, token_source, query_options);
+  bqb::add_query_routes(
+      router, queries, config.default_project,
+      [&accounts](const std::optional<std::string>& account) -> std::optional<std::string> {
+        auto email = account ? account : accounts.default_email();
+        auto found = email ? accounts.find(*email) : std::nullopt;
+        return found ? found->project_id : std::nullopt;
+      });
+  spdlog::info("BigQuery API at {}", *bigquery_root);
+  // --- end of queries ---
 
   bqb::StatusInfo status_info{listener->path, std::string(bqb::to_string(config.store)), started};
   status_info.accounts = &accounts;

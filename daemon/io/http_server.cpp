@@ -1,5 +1,7 @@
 #include "daemon/io/http_server.h"
 
+#include "daemon/io/connection_stream.h"
+
 #include <unistd.h>
 
 #include <array>
@@ -23,7 +25,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using Protocol = asio::local::stream_protocol;
-using Stream = beast::basic_stream<Protocol>;
+using Stream = UnixStream;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 }  // namespace
@@ -131,13 +133,13 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       stream.expires_never();
       conn.busy = true;
       const auto& request = parser.get();
-      auto res = co_await router.dispatch(request, *peer);
-      res.keep_alive(request.keep_alive() && !stopping);
-      bool ok = co_await write(stream, res);
+      ConnectionStream out(stream, stopping, options.write_timeout, request.keep_alive());
+      co_await router.dispatch(request, *peer, out);
+      bool keep = co_await out.finish();
       conn.busy = false;
       spdlog::debug("{} {} → {} (pid {})", std::string(request.method_string()),
-                    std::string(request.target()), res.result_int(), peer->pid);
-      if (!ok || !res.keep_alive()) co_return;
+                    std::string(request.target()), out.status(), peer->pid);
+      if (!keep) co_return;
     }
   }
 

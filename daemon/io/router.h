@@ -15,17 +15,25 @@ namespace bqb::http {
 class Router {
  public:
   void add(beast_http::verb method, std::string_view pattern, Handler handler);
+  /// Adds a route whose handler may stream its response.
+  void add_stream(beast_http::verb method, std::string_view pattern, StreamHandler handler);
 
-  /// @returns the handler's response, or the error response when no route takes the request.
-  /// A handler that throws is answered with 500 internal (and logged): one request's bug must not
-  /// take the daemon down.
+  /// Answers `request` on `out`: the route's handler, or the error response when no route takes
+  /// the request. A handler that throws is answered with 500 internal when it had not answered
+  /// yet (and logged): one request's bug must not take the daemon down.
+  boost::asio::awaitable<void> dispatch(const Request& request, const PeerCred& peer,
+                                        ResponseStream& out) const;
+
+  /// The same for callers that want the whole response (tests): a streamed answer is collected
+  /// into one body.
   boost::asio::awaitable<Response> dispatch(const Request& request, const PeerCred& peer) const;
 
  private:
   struct Route {
     beast_http::verb method;
     RoutePattern pattern;
-    Handler handler;
+    Handler handler;               // set for add()
+    StreamHandler stream_handler;  // set for add_stream()
   };
   std::vector<Route> routes_;
 };
