@@ -261,9 +261,11 @@ struct QueryRunner::Run {
     co_return sent ? Outcome::done : Outcome::abandoned;
   }
 
-  /// Cancels the job when one runs that nobody will read; best effort, not retried.
-  awaitable<void> cancel_if_running() {
-    if (!job || complete) co_return;
+  /// Cancels the job nobody will read: a running one, or any job once its client left before
+  /// the end (the contract: `| head` cancels; for a job already DONE BigQuery's cancel
+  /// changes nothing and costs one call). Best effort, not retried.
+  awaitable<void> cancel_unread(bool client_left) {
+    if (!job || (complete && !client_left)) co_return;
     const std::string target = bq::cancel_target(
         job->project_id, job->job_id, location.empty() ? std::nullopt : std::optional(location));
     auto r = co_await caller.call("POST", target, std::string(), "BigQuery jobs.cancel",
@@ -299,7 +301,10 @@ QueryRunner::QueryRunner(HttpClient& http, TokenSource& tokens, QueryRunnerOptio
 awaitable<void> QueryRunner::run(QueryJobSpec spec, http::ResponseStream& out) {
   Run run(*this, std::move(spec), out);
   const Run::Outcome outcome = co_await run.execute();
-  if (outcome != Run::Outcome::done) co_await run.cancel_if_running();
+  if (outcome != Run::Outcome::done) {
+    const bool client_left = outcome == Run::Outcome::abandoned;
+    co_await run.cancel_unread(client_left);
+  }
   run.log(outcome);
 }
 

@@ -63,6 +63,20 @@ Result<ScriptedResult> parse_scripted_result(const json& j, std::string_view whe
     }
     r.rows = *rows;
   }
+  // "repeat_rows": n serves the rows n times over, so that a test can ask for a result far larger
+  // than the control API's 1 MiB body limit.
+  BQB_TRY(repeat, jf::optional_int(j, "repeat_rows", where));
+  if (repeat) {
+    if (*repeat < 1 || *repeat > 1000000) {
+      return fail(Errc::invalid_json,
+                  "field 'repeat_rows' in " + std::string(where) + " must be 1..1000000");
+    }
+    json once = std::move(r.rows);
+    r.rows = json::array();
+    for (std::int64_t i = 0; i < *repeat; ++i) {
+      for (const auto& row : once) r.rows.push_back(row);
+    }
+  }
   BQB_TRY(page_size, jf::optional_int(j, "page_size", where));
   BQB_TRY(polls, jf::optional_int(j, "polls_before_complete", where));
   BQB_TRY(poll_delay, jf::optional_int(j, "poll_delay_ms", where));
