@@ -11,13 +11,7 @@
 
 #include "daemon/core/bq_response.h"
 
-// GCC 12 at -O2 reports -Wmismatched-new-delete for these coroutines' frames: it sees Asio's
-// frame allocation (asio::aligned_new → std::aligned_alloc) and the frame's class operator delete,
-// but not that the latter frees through asio::aligned_delete (std::free), which matches. A known
-// false positive (chriskohlhoff/asio#1391); silenced for this file only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
+#include "daemon/io/gcc_coroutine_frames.h"  // silences a GCC 12 false positive
 
 namespace bqb {
 

@@ -12,10 +12,7 @@
 #include "daemon/core/uuid.h"
 #include "daemon/io/ndjson_sink.h"
 
-// GCC 12 -O2 false positive on Asio coroutine frames (see bq_caller.cpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
+#include "daemon/io/gcc_coroutine_frames.h"  // silences a GCC 12 false positive
 
 namespace bqb {
 

@@ -4,12 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/url/parse.hpp>
 
-// GCC 12 at -O2 reports -Wmismatched-new-delete for coroutine frames (asio::aligned_new vs the
-// frame's operator delete, which frees through asio::aligned_delete and so matches): a known
-// false positive (chriskohlhoff/asio#1391), silenced for this file only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
+#include "daemon/io/gcc_coroutine_frames.h"  // silences a GCC 12 false positive
 
 namespace bqb::http {
 
