@@ -145,19 +145,11 @@ int run(Flags f) {
   consent.accounts = f.accounts;
   google->settings().expires_in = f.expires_in;
 
-  const Client& client = google->clients().all().front();
-  auto written = write_file_atomically(f.client_secrets_out,
-                                       client_secrets_json(client, base_url).dump(2) + "\n", 0600);
+  auto written = write_startup_files(google->clients().all().front(), base_url,
+                                     f.client_secrets_out, f.port_file, port);
   if (!written) {
     log_line(written.error().message);
     return 2;
-  }
-  if (!f.port_file.empty()) {
-    auto st = write_file_atomically(f.port_file, std::to_string(port) + "\n", 0644);
-    if (!st) {
-      log_line(st.error().message);
-      return 2;
-    }
   }
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -113,21 +113,11 @@ int run(const Flags& f) {
   fake->consent().email = f.account;
   fake->settings().expires_in = f.expires_in;
 
-  if (!f.client_secrets_out.empty()) {
-    const Client& first = fake->clients().all().front();
-    auto st = write_file_atomically(f.client_secrets_out,
-                                    client_secrets_json(first, base_url).dump(2) + "\n", 0600);
-    if (!st) {
-      log_line(st.error().message);
-      return 2;
-    }
-  }
-  if (!f.port_file.empty()) {
-    auto st = write_file_atomically(f.port_file, std::to_string(port) + "\n", 0644);
-    if (!st) {
-      log_line(st.error().message);
-      return 2;
-    }
+  auto written = write_startup_files(fake->clients().all().front(), base_url, f.client_secrets_out,
+                                     f.port_file, port);
+  if (!written) {
+    log_line(written.error().message);
+    return 2;
   }
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -42,4 +42,16 @@ Status write_file_atomically(const std::string& path, std::string_view content, 
   return {};
 }
 
+Status write_startup_files(const Client& client, std::string_view base_url,
+                           const std::string& client_secrets_out, const std::string& port_file,
+                           std::uint16_t port) {
+  if (!client_secrets_out.empty()) {
+    auto st = write_file_atomically(client_secrets_out,
+                                    client_secrets_json(client, base_url).dump(2) + "\n", 0600);
+    if (!st) return st;
+  }
+  if (port_file.empty()) return {};
+  return write_file_atomically(port_file, std::to_string(port) + "\n", 0644);
+}
+
 }  // namespace bqb::fakes
