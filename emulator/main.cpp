@@ -30,6 +30,7 @@
 #include "emulator/sqlite_executor.h"
 #include "tests/fakes/bigquery/fake_bigquery.h"
 #include "tests/fakes/oauth/fake_google.h"
+#include "tests/fakes/server/google_routes.h"
 #include "tests/fakes/server/http_server.h"
 #include "tests/fakes/server/write_file.h"
 
@@ -109,24 +110,10 @@ int run(Flags f) {
 
   boost::asio::io_context io;
   std::optional<FakeGoogle> google;
-  bigquery::FakeBigQuery bq(
-      [&](std::string_view token, Clock::time_point now) -> std::optional<ScopeList> {
-        const AccessGrant* g = google->live_access_token(token, now);
-        return g != nullptr ? std::optional<ScopeList>(g->scopes) : std::nullopt;
-      });
+  bigquery::FakeBigQuery bq(live_token_scopes(google));
   bq.set_executor(std::move(*executor));
-  auto handler = [&](const FakeRequest& req) {
-    const std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
-    return bigquery::FakeBigQuery::serves(path) ? bq.handle(req, Clock::now())
-                                                : google->handle(req, Clock::now());
-  };
-  AccessLog access_log;
-  if (!f.quiet) {
-    access_log = [](std::string_view method, std::string_view path, int status) {
-      log_line(fmt::format("{} {} -> {}", method, path,
-                           status == 0 ? std::string("dropped") : std::to_string(status)));
-    };
-  }
+  const Handler handler = google_and_bigquery(google, bq);
+  const AccessLog access_log = f.quiet ? AccessLog() : access_log_to(log_line);
   auto server = HttpServer::start(io, ServerOptions{f.port, {}, {}}, handler, access_log);
   if (!server) {
     log_line(server.error().message);

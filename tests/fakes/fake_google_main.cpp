@@ -24,6 +24,7 @@
 
 #include "tests/fakes/bigquery/fake_bigquery.h"
 #include "tests/fakes/oauth/fake_google.h"
+#include "tests/fakes/server/google_routes.h"
 #include "tests/fakes/server/http_server.h"
 #include "tests/fakes/server/write_file.h"
 
@@ -77,25 +78,10 @@ int run(const Flags& f) {
 
   boost::asio::io_context io;
   std::optional<FakeGoogle> fake;
-  // BigQuery accepts the access tokens the OAuth part issued, while they live.
-  bigquery::FakeBigQuery bq(
-      [&](std::string_view token, Clock::time_point now) -> std::optional<ScopeList> {
-        const AccessGrant* g = fake->live_access_token(token, now);
-        return g != nullptr ? std::optional<ScopeList>(g->scopes) : std::nullopt;
-      });
+  bigquery::FakeBigQuery bq(live_token_scopes(fake));
   ServerOptions options{f.port, f.tls_cert, f.tls_key};
-  auto handler = [&](const FakeRequest& req) {
-    const std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
-    return bigquery::FakeBigQuery::serves(path) ? bq.handle(req, Clock::now())
-                                                : fake->handle(req, Clock::now());
-  };
-  AccessLog access_log;
-  if (!f.quiet) {
-    access_log = [](std::string_view method, std::string_view path, int status) {
-      log_line(fmt::format("{} {} -> {}", method, path,
-                           status == 0 ? std::string("dropped") : std::to_string(status)));
-    };
-  }
+  const Handler handler = google_and_bigquery(fake, bq);
+  const AccessLog access_log = f.quiet ? AccessLog() : access_log_to(log_line);
   auto server = HttpServer::start(io, options, handler, access_log);
   if (!server) {
     log_line(server.error().message);
