@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "client/accounts_text.h"
+#include "proto/json_text.h"
 #include "client/command.h"
 #include "client/exit_codes.h"
 #include "proto/accounts_api.h"
@@ -34,7 +35,7 @@ Result<int> list(Context& ctx, bool json) {
   BQB_TRY(daemon, ctx.connect());
   BQB_TRY(answer, daemon.request("GET", "/v1/accounts"));
   if (json) {
-    ctx.out << answer.body.dump(2) << '\n';
+    ctx.out << json_text(answer.body, 2) << '\n';
     return kExitOk;
   }
   BQB_TRY(accounts, api::parse_accounts_response(answer.body));

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "client/command.h"
+#include "proto/json_text.h"
 #include "client/exit_codes.h"
 #include "client/status_text.h"
 #include "proto/api.h"
@@ -20,7 +21,7 @@ Action setup_status(CLI::App& sub) {
     BQB_TRY(client, ctx.connect());
     BQB_TRY(response, client.request("GET", "/v1/status"));
     if (*json_output) {
-      ctx.out << response.body.dump(2) << '\n';
+      ctx.out << json_text(response.body, 2) << '\n';
       return kExitOk;
     }
     BQB_TRY(status, api::parse_status_response(response.body));

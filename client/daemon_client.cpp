@@ -1,4 +1,6 @@
 #include "client/daemon_client.h"
+#include "proto/byte_size.h"
+#include "proto/json_text.h"
 
 #include <fcntl.h>
 #include <sys/un.h>
@@ -111,7 +113,7 @@ http::request<http::string_body> make_request(std::string_view method, std::stri
   req.set(http::field::accept, accept);
   if (body) {
     req.set(http::field::content_type, "application/json");
-    req.body() = body->dump();
+    req.body() = json_text(*body);
   }
   req.keep_alive(true);
   req.prepare_payload();
@@ -160,8 +162,7 @@ class LineSplitter {
   tl::unexpected<Error> too_long() const {
     return fail(Errc::invalid_json,
                 "a line of the daemon's streamed answer is longer than " +
-                    std::to_string(max_line_ >> 20 ? max_line_ >> 20 : max_line_) +
-                    (max_line_ >> 20 ? " MiB" : " bytes"),
+                    byte_size_text(static_cast<std::int64_t>(max_line_)),
                 "this is a bug in bqbrokerd; its log may say more: "
                 "journalctl --user -u bqbroker.service");
   }
@@ -285,8 +286,7 @@ struct DaemonClient::Impl {
       if (text.size() + n > kMaxBodyBytes) {
         close();
         return fail(Errc::io_error, "the daemon's answer to " + std::string(what) +
-                                        " is larger than " + std::to_string(kMaxBodyBytes >> 20) +
-                                        " MiB");
+                                        " is larger than " + byte_size_text(kMaxBodyBytes));
       }
       text.append(chunk.data(), n);
     }

@@ -1,4 +1,5 @@
 #include "client/query_cell.h"
+#include "proto/json_text.h"
 
 #include <algorithm>
 #include <array>
@@ -13,7 +14,7 @@ constexpr std::string_view kEllipsis = "…";
 
 std::string compact(const ordered_json& v) {
   // replace: a value that is not valid UTF-8 is shown with U+FFFD instead of throwing.
-  return v.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+  return json_text(v);
 }
 
 struct Range {

@@ -1,4 +1,5 @@
 #include "client/query_format.h"
+#include "proto/json_text.h"
 
 #include <ostream>
 
@@ -77,7 +78,7 @@ std::optional<OutputFormat> parse_output_format(std::string_view name) {
 }
 
 std::string row_json(const ordered_json& row) {
-  return row.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+  return json_text(row);
 }
 
 std::unique_ptr<RowWriter> make_csv_writer(std::ostream& out) {

@@ -1,10 +1,10 @@
 #include "client/query_text.h"
 
-#include <array>
 #include <cinttypes>
 #include <cstdio>
 
 #include "client/error_text.h"
+#include "proto/byte_size.h"
 
 namespace bqb::cli {
 namespace {
@@ -15,21 +15,6 @@ std::string plural(std::int64_t n, std::string_view one, std::string_view many) 
 
 }  // namespace
 
-std::string human_bytes(std::int64_t bytes) {
-  static constexpr std::array<const char*, 6> kUnits{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  if (bytes < 1024) return std::to_string(bytes) + " B";
-  double value = static_cast<double>(bytes);
-  std::size_t unit = 0;
-  value /= 1024;
-  while (value >= 1024 && unit + 1 < kUnits.size()) {
-    value /= 1024;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f %s", value, kUnits[unit]);
-  return text;
-}
-
 std::string result_footer(const EndEvent& end) {
   std::string out;
   if (end.dml_affected_rows) {
@@ -39,7 +24,7 @@ std::string result_footer(const EndEvent& end) {
   } else {
     out = plural(end.rows, "row", "rows");
   }
-  out += ", " + human_bytes(end.bytes_processed) + " processed";
+  out += ", " + byte_size_text(end.bytes_processed) + " processed";
   if (end.cache_hit) out += " (cached)";
   return out + "\n";
 }
@@ -50,7 +35,7 @@ std::string truncation_notice(const EndEvent& end) {
 }
 
 std::string dry_run_text(const EndEvent& end) {
-  return "dry run: the query is valid and would process " + human_bytes(end.bytes_processed) +
+  return "dry run: the query is valid and would process " + byte_size_text(end.bytes_processed) +
          " (" + plural(end.bytes_processed, "byte", "bytes") + ")\n";
 }
 

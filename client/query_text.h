@@ -14,9 +14,6 @@
 
 namespace bqb::cli {
 
-/// @returns `bytes` for a person: "512 B", "1.5 KiB", "12.0 MiB", … (1024-based, one decimal).
-std::string human_bytes(std::int64_t bytes);
-
 /// @returns the pretty format's last line, e.g. "3 rows, 1.5 KiB processed (cached)\n", or for
 /// a DML statement "7 rows affected, 10.0 MiB processed\n".
 std::string result_footer(const EndEvent& end);

@@ -1,4 +1,5 @@
 #include "client/token_text.h"
+#include "proto/json_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,7 +19,7 @@ std::string render_token(const api::AccessToken& token, TokenFormat format) {
     case TokenFormat::header:
       return "Authorization: " + token.token_type + " " + token.access_token.reveal() + "\n";
     case TokenFormat::json:
-      return api::to_json(token).dump() + "\n";
+      return json_text(api::to_json(token)) + "\n";
   }
   return {};
 }

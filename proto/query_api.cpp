@@ -1,4 +1,5 @@
 #include "proto/query_api.h"
+#include "proto/json_text.h"
 
 #include <algorithm>
 #include <array>
@@ -37,7 +38,7 @@ Result<std::optional<std::int64_t>> int_at_least(const json& j, std::string_view
 }
 
 std::string to_line(const ordered_json& j) {
-  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+  return json_text(j) + "\n";
 }
 
 ordered_json error_object(const QueryError& e) {

@@ -1,4 +1,5 @@
 #include "daemon/core/metadata_answer.h"
+#include "proto/json_text.h"
 
 #include <algorithm>
 
@@ -16,7 +17,7 @@ MetadataReply text(std::string body) {
 }
 
 MetadataReply json_reply(const nlohmann::json& j) {
-  return MetadataReply{200, std::string(kJson), j.dump()};
+  return MetadataReply{200, std::string(kJson), json_text(j)};
 }
 
 MetadataReply refuse(int status, std::string reason) {

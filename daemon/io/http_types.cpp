@@ -1,4 +1,5 @@
 #include "daemon/io/http_types.h"
+#include "proto/json_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +12,7 @@ Response json_response(int status, const nlohmann::json& body) {
   Response res{static_cast<beast_http::status>(status), 11};
   res.set(beast_http::field::content_type, "application/json");
   res.set(beast_http::field::cache_control, "no-store");
-  res.body() = body.dump();
+  res.body() = json_text(body);
   res.body().push_back('\n');
   res.prepare_payload();
   return res;

@@ -1,4 +1,5 @@
 #include "daemon/io/login_manager.h"
+#include "proto/byte_size.h"
 
 #include <cerrno>
 #include <cstring>
@@ -34,9 +35,9 @@ Result<std::string> read_client_secrets_file(const std::filesystem::path& path) 
     text.append(buf, static_cast<std::size_t>(in.gcount()));
     if (text.size() > kMaxClientSecretsBytes) {
       return fail(Errc::bad_request,
-                  fmt::format("client_secrets file {} is larger than {} KiB; it is not a "
+                  fmt::format("client_secrets file {} is larger than {}; it is not a "
                               "client_secrets.json",
-                              path.string(), kMaxClientSecretsBytes / 1024));
+                              path.string(), byte_size_text(kMaxClientSecretsBytes)));
     }
   }
   return text;

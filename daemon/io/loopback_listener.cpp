@@ -1,19 +1,19 @@
 #include "daemon/io/loopback_listener.h"
 
-#include <list>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "daemon/core/foreign_text.h"
 #include "daemon/core/login_page.h"
+#include "daemon/io/connection_server.h"
+#include "daemon/io/tcp_listen.h"
 
 namespace bqb {
 namespace {
@@ -30,8 +30,10 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'";
 
-http::response<http::string_body> make_response(const LoopbackReply& reply) {
-  http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
+using Response = http::response<http::string_body>;
+
+Response make_response(const LoopbackReply& reply) {
+  Response res{static_cast<http::status>(reply.status), 11};
   res.set(http::field::content_type, "text/html; charset=utf-8");
   res.set(http::field::cache_control, "no-store");
   res.set("Referrer-Policy", "no-referrer");
@@ -51,48 +53,23 @@ std::string_view path_only(std::string_view target) {
 }  // namespace
 
 struct LoopbackListener::Impl {
-  struct Connection {
-    beast::tcp_stream* stream = nullptr;
-    bool busy = false;  // between a complete request and the end of its answer
-  };
+  using Connection = TcpConnectionServer::Connection;
 
-  Impl(tcp::acceptor a, LoopbackOptions o) : acceptor(std::move(a)), options(o) {}
+  explicit Impl(LoopbackOptions o) : options(o) {}
 
-  tcp::acceptor acceptor;
   LoopbackOptions options;
   Handler handler;
-  std::list<Connection> connections;
-  bool stopping = false;
+  std::shared_ptr<TcpConnectionServer> server;
 
-  asio::awaitable<void> accept_loop(std::shared_ptr<LoopbackListener> owner) {
-    while (!stopping) {
-      auto [ec, socket] = co_await acceptor.async_accept(kTuple);
-      if (ec) {
-        if (stopping || ec == asio::error::operation_aborted) break;
-        spdlog::warn("login listener on 127.0.0.1:{}: accept failed: {}", owner->port(),
-                     ec.message());
-        continue;
-      }
-      if (connections.size() >= options.max_connections) {
-        spdlog::debug("login listener: {} connections open; closing a new one", connections.size());
-        continue;  // the socket closes when it goes out of scope
-      }
-      asio::co_spawn(acceptor.get_executor(), serve(owner, std::move(socket)), asio::detached);
-    }
+  Response over_capacity() const {
+    return make_response(LoopbackReply{
+        503, oauth::login_failure_page(fmt::format(
+                 "This login listener has {} connections open, its limit. Reload the page.",
+                 options.max_connections))});
   }
 
-  asio::awaitable<void> serve(std::shared_ptr<LoopbackListener> owner, tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    auto conn = connections.insert(connections.end(), Connection{&stream, false});
-    co_await session(stream, *conn);
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream.close();
-    connections.erase(conn);
-    (void)owner;  // kept alive until here
-  }
-
-  asio::awaitable<void> session(beast::tcp_stream& stream, Connection& conn) {
+  asio::awaitable<void> session(Connection& conn) {
+    auto& stream = conn.stream;
     beast::flat_buffer buffer;
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
@@ -102,7 +79,7 @@ struct LoopbackListener::Impl {
     if (ec) {
       // Pre-connections that never send and connections closed early are just closed; bytes
       // that are not a request get a 400 first.
-      if (buffer.size() + n > 0 && ec != beast::error::timeout && !stopping) {
+      if (buffer.size() + n > 0 && ec != beast::error::timeout && !server->stopping()) {
         spdlog::debug("login listener: unreadable request: {}", ec.message());
         // Named, not a braced temporary in the co_await: g++ 12 destroys those twice.
         const LoopbackReply refused{400,
@@ -114,7 +91,7 @@ struct LoopbackListener::Impl {
     stream.expires_never();
     conn.busy = true;
     const auto& request = parser.get();
-    const std::string path(path_only(request.target()));
+    const std::string path = sanitize_foreign_text(path_only(request.target()));
     if (request.method() != http::verb::get) {
       const LoopbackReply refused{
           405, oauth::login_failure_page("Only GET requests are answered here.")};
@@ -128,11 +105,9 @@ struct LoopbackListener::Impl {
     co_await write(stream, reply);
   }
 
-  asio::awaitable<void> write(beast::tcp_stream& stream, const LoopbackReply& reply) {
+  asio::awaitable<void> write(TcpConnectionServer::Stream& stream, const LoopbackReply& reply) {
     auto res = make_response(reply);
-    stream.expires_after(options.write_timeout);
-    auto [ec, n] = co_await http::async_write(stream, res, kTuple);
-    if (ec) spdlog::debug("login listener: writing the answer failed: {}", ec.message());
+    co_await server->write(stream, res);
   }
 };
 
@@ -144,52 +119,45 @@ LoopbackListener::~LoopbackListener() = default;
 Result<std::shared_ptr<LoopbackListener>> LoopbackListener::bind(asio::any_io_executor executor,
                                                                  std::uint16_t port,
                                                                  LoopbackOptions options) {
-  const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port);
-  tcp::acceptor acceptor(executor);
+  BQB_TRY(acceptor,
+          listen_tcp(executor, tcp::endpoint(asio::ip::address_v4::loopback(), port),
+                     "listen for the login redirect",
+                     "finish or cancel the other login, or set [oauth] redirect_port = 0 to let "
+                     "the system pick a free port"));
   boost::system::error_code ec;
-  acceptor.open(endpoint.protocol(), ec);
-  // No SO_REUSEADDR: a fixed port must not be shared with a still-lingering listener of
-  // another program.
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    const std::string address = fmt::format("127.0.0.1:{}", port);
-    if (ec == asio::error::address_in_use) {
-      return fail(
-          Errc::conflict,
-          fmt::format("cannot listen for the login redirect on {}: the port is in use", address),
-          "finish or cancel the other login, or set [oauth] redirect_port = 0 to let "
-          "the system pick a free port");
-    }
-    return fail(Errc::io_error, fmt::format("cannot listen for the login redirect on {}: {}",
-                                            address, ec.message()));
-  }
   const std::uint16_t bound = acceptor.local_endpoint(ec).port();
   if (ec) {
     return fail(Errc::io_error,
                 fmt::format("cannot read the login listener's port: {}", ec.message()));
   }
-  auto impl = std::make_unique<Impl>(std::move(acceptor), options);
+  auto impl = std::make_unique<Impl>(options);
+  auto* raw = impl.get();
+  ConnectionServerOptions server_options;
+  server_options.name = fmt::format("login listener on 127.0.0.1:{}", bound);
+  server_options.max_connections = options.max_connections;
+  server_options.write_timeout = options.write_timeout;
+  server_options.linger = std::chrono::seconds(1);
+  server_options.linger_bytes = kBodyLimit;
+  impl->server = std::make_shared<TcpConnectionServer>(
+      std::move(acceptor), std::move(server_options),
+      [raw](TcpConnectionServer::Connection& c) { return raw->session(c); },
+      [raw] { return raw->over_capacity(); });
   return std::shared_ptr<LoopbackListener>(new LoopbackListener(std::move(impl), bound));
 }
 
 void LoopbackListener::start(Handler handler) {
   impl_->handler = std::move(handler);
-  asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(shared_from_this()),
-                 asio::detached);
+  impl_->server->start(shared_from_this());
 }
 
 void LoopbackListener::close() {
   if (closed_) return;
   closed_ = true;
-  impl_->stopping = true;
-  boost::system::error_code ignored;
-  impl_->acceptor.close(ignored);
-  for (auto& c : impl_->connections) {
-    if (!c.busy) c.stream->socket().cancel(ignored);
-  }
+  impl_->server->stop();
 }
 
-std::size_t LoopbackListener::connection_count() const { return impl_->connections.size(); }
+std::size_t LoopbackListener::connection_count() const {
+  return impl_->server->connection_count();
+}
 
 }  // namespace bqb

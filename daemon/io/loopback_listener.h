@@ -33,7 +33,7 @@ struct LoopbackOptions {
   std::chrono::milliseconds read_timeout{std::chrono::seconds(10)};
   /// Bound on writing the answer.
   std::chrono::milliseconds write_timeout{std::chrono::seconds(10)};
-  /// Connections beyond this many at once are closed at once (a browser opens a handful).
+  /// Connections beyond this many at once get a 503 page (a browser opens a handful).
   std::size_t max_connections = 32;
   std::size_t header_limit = 16 * 1024;
 };

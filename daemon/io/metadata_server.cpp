@@ -2,24 +2,23 @@
 
 #include <unistd.h>
 
-#include <list>
 #include <optional>
 #include <string_view>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
-#include "daemon/io/lingering_close.h"
+#include "daemon/core/foreign_text.h"
+#include "daemon/io/connection_server.h"
+#include "daemon/io/gcc_coroutine_frames.h"  // silences a GCC 12 false positive
 #include "daemon/io/socket_owner.h"
+#include "daemon/io/tcp_listen.h"
 
 namespace bqb {
 namespace {
@@ -61,48 +60,31 @@ std::string path_only(std::string_view target) {
 }  // namespace
 
 struct MetadataServer::Impl {
-  struct Connection {
-    beast::tcp_stream* stream = nullptr;
-    bool busy = false;  // between a complete request and the end of its answer
-  };
+  using Connection = TcpConnectionServer::Connection;
 
-  Impl(tcp::acceptor a, TokenSource& t, MetadataIdentityProvider i, MetadataServerOptions o)
-      : acceptor(std::move(a)), tokens(t), identity(std::move(i)), options(o) {}
+  Impl(TokenSource& t, MetadataIdentityProvider i, MetadataServerOptions o)
+      : tokens(t), identity(std::move(i)), options(o) {}
 
-  tcp::acceptor acceptor;
   TokenSource& tokens;
   MetadataIdentityProvider identity;
   MetadataServerOptions options;
   std::string name;  // "metadata 127.0.0.1:PORT", for logs and the audit line
-  std::list<Connection> connections;
-  bool stopping = false;
+  std::shared_ptr<TcpConnectionServer> server;
 
-  asio::awaitable<void> accept_loop(std::shared_ptr<MetadataServer> owner) {
-    while (!stopping) {
-      auto [ec, socket] = co_await acceptor.async_accept(kTuple);
-      if (ec) {
-        if (stopping || ec == asio::error::operation_aborted) break;
-        spdlog::warn("{}: accept failed: {}", name, ec.message());
-        continue;
-      }
-      if (connections.size() >= options.max_connections) {
-        spdlog::warn("{}: {} connections open; closing a new one", name, connections.size());
-        continue;  // the socket closes when it goes out of scope
-      }
-      asio::co_spawn(acceptor.get_executor(), serve(owner, std::move(socket)), asio::detached);
-    }
+  bool stopping() const { return server->stopping(); }
+
+  // Over the cap: an answer a client library retries on, rather than a silent close it reports
+  // as "metadata server unreachable".
+  Response over_capacity() const {
+    const MetadataReply busy{
+        503, std::string(metadata::kText),
+        fmt::format("this metadata endpoint has {} connections open, its limit; retry shortly\n",
+                    options.max_connections)};
+    return make_response(busy, false);
   }
 
-  asio::awaitable<void> serve(std::shared_ptr<MetadataServer> owner, tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    auto conn = connections.insert(connections.end(), Connection{&stream, false});
-    co_await session(stream, *conn);
-    co_await lingering_close(stream, kBodyLimit, kLinger);
-    connections.erase(conn);
-    (void)owner;  // kept alive until here
-  }
-
-  asio::awaitable<void> session(beast::tcp_stream& stream, Connection& conn) {
+  asio::awaitable<void> session(Connection& conn) {
+    auto& stream = conn.stream;
     boost::system::error_code ec;
     const auto local = stream.socket().local_endpoint(ec);
     const auto remote = stream.socket().remote_endpoint(ec);
@@ -113,20 +95,20 @@ struct MetadataServer::Impl {
       co_return;
     }
     beast::flat_buffer buffer;
-    while (!stopping) {
+    while (!stopping()) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       parser.body_limit(kBodyLimit);
       stream.expires_after(options.request_timeout);
       auto [read_ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
       if (read_ec) {
-        if (buffer.size() + n > 0 && read_ec != beast::error::timeout && !stopping &&
+        if (buffer.size() + n > 0 && read_ec != beast::error::timeout && !stopping() &&
             read_ec != http::error::end_of_stream && read_ec != asio::error::connection_reset) {
           const MetadataReply bad{400, std::string(metadata::kText),
                                   fmt::format("malformed HTTP request: {}\n", read_ec.message())};
           auto res = make_response(bad, false);
           res.keep_alive(false);
-          co_await write(stream, res);
+          co_await server->write(stream, res);
         }
         co_return;
       }
@@ -135,10 +117,10 @@ struct MetadataServer::Impl {
       const auto& request = parser.get();
       const auto reply = co_await answer(request, *uid);
       auto res = make_response(reply, request.method() == http::verb::head);
-      res.keep_alive(request.keep_alive() && !stopping);
+      res.keep_alive(request.keep_alive() && !stopping());
       spdlog::debug("{}: {} {} → {}", name, std::string(request.method_string()),
-                    path_only(request.target()), reply.status);
-      const bool ok = co_await write(stream, res);
+                    sanitize_foreign_text(path_only(request.target())), reply.status);
+      const bool ok = co_await server->write(stream, res);
       conn.busy = false;
       if (!ok || !res.keep_alive()) co_return;
     }
@@ -170,7 +152,8 @@ struct MetadataServer::Impl {
   }
 
   // Another user reached the port (loopback TCP is open to every local user): refuse, log, close.
-  asio::awaitable<void> refuse_peer(beast::tcp_stream& stream, std::optional<uid_t> uid) {
+  asio::awaitable<void> refuse_peer(TcpConnectionServer::Stream& stream,
+                                    std::optional<uid_t> uid) {
     if (uid) {
       spdlog::warn("{}: refused connection from uid={}: only uid {} is served", name, *uid,
                    ::getuid());
@@ -183,15 +166,7 @@ struct MetadataServer::Impl {
         fmt::format("this metadata endpoint serves only uid {}\n", ::getuid())};
     auto res = make_response(refused, false);
     res.keep_alive(false);
-    co_await write(stream, res);
-  }
-
-  asio::awaitable<bool> write(beast::tcp_stream& stream, Response& res) {
-    stream.expires_after(options.write_timeout);
-    auto [ec, n] = co_await http::async_write(stream, res, kTuple);
-    stream.expires_never();
-    if (ec) spdlog::debug("{}: writing a response failed: {}", name, ec.message());
-    co_return !ec;
+    co_await server->write(stream, res);
   }
 };
 
@@ -207,57 +182,45 @@ Result<std::shared_ptr<MetadataServer>> MetadataServer::bind(asio::any_io_execut
                                                              MetadataServerOptions options) {
   boost::system::error_code ec;
   const auto ip = asio::ip::make_address(address.host, ec);
-  const std::string shown = ip.is_v6() ? fmt::format("[{}]:{}", address.host, address.port)
-                                       : fmt::format("{}:{}", address.host, address.port);
   if (ec || !ip.is_loopback()) {
     return fail(Errc::config_invalid,
                 fmt::format("the metadata endpoint must listen on a loopback IP address, not '{}'",
                             address.host));
   }
-  const tcp::endpoint endpoint(ip, address.port);
-  tcp::acceptor acceptor(executor);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec && ip.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
-  // No SO_REUSEADDR: a fixed port must not be shared with another program's listener.
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    if (ec == asio::error::address_in_use) {
-      return fail(Errc::conflict,
-                  fmt::format("cannot open the metadata endpoint on {}: the port is in use", shown),
-                  "choose another port in [metadata] listen, or stop the program using it");
-    }
-    return fail(Errc::io_error,
-                fmt::format("cannot open the metadata endpoint on {}: {}", shown, ec.message()));
-  }
-  const std::uint16_t port = acceptor.local_endpoint(ec).port();
+  BQB_TRY(acceptor, listen_tcp(executor, tcp::endpoint(ip, address.port),
+                               "open the metadata endpoint",
+                               "choose another port in [metadata] listen, or stop the program "
+                               "using it"));
+  const auto bound = acceptor.local_endpoint(ec);
   if (ec) {
     return fail(Errc::io_error,
                 fmt::format("cannot read the metadata endpoint's port: {}", ec.message()));
   }
-  const std::string host = ip.is_v6() ? fmt::format("[{}]:{}", address.host, port)
-                                      : fmt::format("{}:{}", address.host, port);
-  auto impl = std::make_unique<Impl>(std::move(acceptor), tokens, std::move(identity), options);
+  const std::string host = endpoint_text(bound);
+  auto impl = std::make_unique<Impl>(tokens, std::move(identity), options);
   impl->name = "metadata " + host;
-  return std::shared_ptr<MetadataServer>(new MetadataServer(std::move(impl), host, port));
+  auto* raw = impl.get();
+  ConnectionServerOptions server_options;
+  server_options.name = impl->name;
+  server_options.max_connections = options.max_connections;
+  server_options.write_timeout = options.write_timeout;
+  server_options.linger = kLinger;
+  server_options.linger_bytes = kBodyLimit;
+  impl->server = std::make_shared<TcpConnectionServer>(
+      std::move(acceptor), std::move(server_options),
+      [raw](TcpConnectionServer::Connection& c) { return raw->session(c); },
+      [raw] { return raw->over_capacity(); });
+  return std::shared_ptr<MetadataServer>(new MetadataServer(std::move(impl), host, bound.port()));
 }
 
-void MetadataServer::start() {
-  asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(shared_from_this()),
-                 asio::detached);
-}
+void MetadataServer::start() { impl_->server->start(shared_from_this()); }
 
 void MetadataServer::close() {
   if (closed_) return;
   closed_ = true;
-  impl_->stopping = true;
-  boost::system::error_code ignored;
-  impl_->acceptor.close(ignored);
-  for (auto& c : impl_->connections) {
-    if (!c.busy) c.stream->socket().cancel(ignored);
-  }
+  impl_->server->stop();
 }
 
-std::size_t MetadataServer::connection_count() const { return impl_->connections.size(); }
+std::size_t MetadataServer::connection_count() const { return impl_->server->connection_count(); }
 
 }  // namespace bqb

@@ -7,8 +7,8 @@
 // TCP has no SO_PEERCRED: each accepted connection's owner uid is asked of the kernel
 // (daemon/io/socket_owner.h), and a connection from another uid is refused with 403 and a
 // warning naming that uid. HTTP/1.1 with keep-alive; a deadline on each request read and each
-// response write; a cap on open connections; lingering close. Every response carries
-// `Metadata-Flavor: Google`. Query strings are never logged.
+// response write. The connection handling (cap, registry, drain) is daemon/io/connection_server.h.
+// Every response carries `Metadata-Flavor: Google`. Query strings are never logged.
 
 #include <chrono>
 #include <cstddef>
@@ -29,7 +29,7 @@ namespace bqb {
 struct MetadataServerOptions {
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};  // idle time included
   std::chrono::milliseconds write_timeout{std::chrono::seconds(10)};
-  std::size_t max_connections = 64;  // beyond: closed at once
+  std::size_t max_connections = 64;  // beyond: 503, then closed
   std::size_t header_limit = 8 * 1024;
 };
 

@@ -1,4 +1,5 @@
 #include "daemon/io/query_runner.h"
+#include "proto/json_text.h"
 
 #include <algorithm>
 
@@ -100,7 +101,7 @@ struct QueryRunner::Run {
     auto body = bq::query_request_body(request);
     if (!body) co_return tl::unexpected(plain(body.error()));
     const std::string target = bq::queries_target(request.project);
-    std::string text = body->dump();
+    std::string text = json_text(*body);
     const milliseconds timeout = options.http_timeout + milliseconds(*request.timeout_ms);
     auto answer =
         co_await caller.call("POST", target, std::move(text), "BigQuery jobs.query", timeout);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/url/parse.hpp>
 
+#include "daemon/core/foreign_text.h"
 #include "daemon/io/gcc_coroutine_frames.h"  // silences a GCC 12 false positive
 
 namespace bqb::http {
@@ -97,7 +98,7 @@ boost::asio::awaitable<void> Router::dispatch(const Request& request, const Peer
     } catch (const std::exception& e) {
       threw = true;
       spdlog::error("handler for {} {} failed: {}", std::string(request.method_string()),
-                    route.pattern.text(), e.what());
+                    route.pattern.text(), sanitize_foreign_text(e.what()));
     }
     // A handler that threw after it began streaming cannot be answered any more: respond()
     // refuses, and the stream ends where it stopped.
@@ -112,7 +113,7 @@ boost::asio::awaitable<void> Router::dispatch(const Request& request, const Peer
     auto res = error_response(
         Error{Errc::method_not_allowed,
               fmt::format("{} is not allowed on {}; allowed: {}",
-                          std::string(request.method_string()), parsed->path(), allow),
+                                std::string(request.method_string()), std::string_view(parsed->encoded_path()), allow),
               ""});
     res.set(beast_http::field::allow, allow);
     co_await out.respond(std::move(res));
@@ -120,7 +121,7 @@ boost::asio::awaitable<void> Router::dispatch(const Request& request, const Peer
   }
   auto res = error_response(Error{
       Errc::not_found,
-      fmt::format("no such endpoint: {} {}", std::string(request.method_string()), parsed->path()),
+      fmt::format("no such endpoint: {} {}", std::string(request.method_string()), std::string_view(parsed->encoded_path())),
       "the API is described in proto/openapi.yaml"});
   co_await out.respond(std::move(res));
 }

@@ -1,5 +1,6 @@
 // Connections that idle or send too slowly are closed after [server] request_timeout_seconds;
-// connections over [server] max_connections get 503 too_many_connections.
+// connections over [server] max_connections get 503 too_many_connections; a request whose path
+// decodes to bytes that are not UTF-8 gets its answer and gives its connection's slot back.
 
 #include <chrono>
 #include <vector>
@@ -99,6 +100,35 @@ TEST(MaxConnections, ConnectionsOverTheCapGet503AndAreClosed) {
     ::poll(nullptr, 0, 20);
   }
   EXPECT_EQ(last_status, 200) << "no slot freed after closing a connection";
+  EXPECT_EQ(d.stop(), ExitStatus::exited_with(0)) << d.log();
+}
+
+// GET /%FF once put the decoded byte into the 404's JSON message; serialising it threw, and the
+// connection's coroutine ended without giving its slot back: 32 such requests switched a daemon
+// with max_connections = 32 off for good. Each must be answered and the daemon keep serving.
+TEST(MaxConnections, PathsThatAreNotUtf8AreAnsweredAndLeakNoSlot) {
+  Sandbox sb;
+  DaemonProcess d(sb, DaemonOptions().with_config(config_with_server("max_connections = 32\n")));
+  ASSERT_TRUE(d.wait_ready());
+
+  const std::vector<std::string> targets = {"/%FF", "/v1/accounts/%FF%FE", "/v1/%C3%28/x",
+                                            "/v1/accounts/%ED%A0%80"};
+  for (int i = 0; i < 80; ++i) {
+    const auto& target = targets[static_cast<std::size_t>(i) % targets.size()];
+    auto r = http_once(d.socket_path(), http_request("GET", target));
+    ASSERT_TRUE(r) << "request " << i << " (" << target << "): " << r.error() << "\n" << d.log();
+    ASSERT_GE(r->status, 400) << *r;
+    ASSERT_LT(r->status, 500) << *r;
+    ASSERT_FALSE(r->json().is_discarded()) << "not JSON: " << *r;
+    ASSERT_TRUE(r->json().contains("error")) << *r;
+  }
+  // The unknown path is quoted as it was sent, not as undecodable bytes.
+  auto r = http_once(d.socket_path(), http_request("GET", "/%FF"));
+  ASSERT_TRUE(is_api_error(r, 404, "not_found"));
+  EXPECT_NE(r->json()["error"]["message"].get<std::string>().find("/%FF"), std::string::npos)
+      << *r;
+  EXPECT_TRUE(d.serves_status()) << d.log();
+  EXPECT_EQ(d.log().find("\xFF"), std::string::npos);
   EXPECT_EQ(d.stop(), ExitStatus::exited_with(0)) << d.log();
 }
 

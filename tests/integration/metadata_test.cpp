@@ -3,12 +3,18 @@
 // google-auth-library, closes on DELETE and when the process that opened it exits; the
 // `[metadata] listen` endpoint serves the default account; another uid is refused.
 
+#include <poll.h>
 #include <unistd.h>
+
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/harness/harness.h"
@@ -53,6 +59,21 @@ std::uint16_t free_port() {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::address_v4::loopback(), 0});
   return a.local_endpoint().port();
+}
+
+/// @returns true when the kernel holds a TIME_WAIT connection on 127.0.0.1:`port` as its
+/// local address: the side that closed first was the listener's.
+bool time_wait_on(std::uint16_t port) {
+  std::ifstream in("/proc/net/tcp");
+  const std::string local = fmt::format("0100007F:{:04X}", port);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string slot, local_address, remote_address, state;
+    fields >> slot >> local_address >> remote_address >> state;
+    if (local_address == local && state == "06") return true;
+  }
+  return false;
 }
 
 class MetadataTest : public ::testing::Test {
@@ -167,6 +188,60 @@ TEST_F(MetadataTest, ListenEndpointServesTheDefaultAccount) {
   ASSERT_TRUE(project);
   EXPECT_EQ(project->status, 200);
   EXPECT_EQ(project->body, "fake-project");
+}
+
+// A restart (systemctl --user restart, an upgrade) right after the endpoint served a request:
+// the closed connection's TIME_WAIT on the fixed port must not stop the new daemon's bind.
+TEST_F(MetadataTest, RestartsOnItsFixedPortRightAfterServingARequest) {
+  const auto port = free_port();
+  const auto config =
+      config_for(fake_, fmt::format("\n[metadata]\nlisten = \"127.0.0.1:{}\"\n", port));
+  start(config);
+  // Read to EOF before closing, so that the daemon's close (Connection: close) comes first.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket client(io);
+  client.connect({boost::asio::ip::address_v4::loopback(), port});
+  boost::asio::write(client, boost::asio::buffer(std::string(
+                                 "GET /computeMetadata/v1/instance/service-accounts/default/email "
+                                 "HTTP/1.1\r\nHost: 127.0.0.1\r\nMetadata-Flavor: Google\r\n"
+                                 "Connection: close\r\n\r\n")));
+  std::string answer;
+  boost::system::error_code read_ec;
+  boost::asio::read(client, boost::asio::dynamic_buffer(answer), read_ec);
+  ASSERT_EQ(read_ec, boost::asio::error::eof) << read_ec.message();
+  ASSERT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+  client.close();
+  // The daemon closed first, so its end of the connection now waits in TIME_WAIT on the port:
+  // the condition that made a listener without SO_REUSEADDR fail to bind.
+  const auto deadline = Clock::now() + 10s;
+  while (!time_wait_on(port) && Clock::now() < deadline) ::poll(nullptr, 0, 10);
+  ASSERT_TRUE(time_wait_on(port)) << "no TIME_WAIT connection on port " << port;
+  ASSERT_EQ(daemon_->stop(), ExitStatus::exited_with(0)) << daemon_->log();
+
+  daemon_.emplace(sandbox_, DaemonOptions().with_config(config));
+  ASSERT_TRUE(daemon_->wait_ready());
+  EXPECT_TRUE(daemon_->wait_for_log({"metadata endpoint", fmt::format("127.0.0.1:{}", port)}));
+  auto again = metadata_get(port, "/computeMetadata/v1/project/project-id");
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_EQ(again->status, 200) << again->body;
+}
+
+// SO_REUSEADDR does not let two listeners share a port: a port another program listens on is
+// still refused, with the error that says so.
+TEST_F(MetadataTest, AFixedPortHeldByALiveListenerIsRefusedAsInUse) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor holder(io);
+  holder.open(boost::asio::ip::tcp::v4());
+  holder.set_option(boost::asio::socket_base::reuse_address(true));
+  holder.bind({boost::asio::ip::address_v4::loopback(), 0});
+  holder.listen();
+  const auto port = holder.local_endpoint().port();
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(
+                                fake_, fmt::format("\n[metadata]\nlisten = \"127.0.0.1:{}\"\n", port))));
+  EXPECT_EQ(d.wait_exit(), ExitStatus::exited_with(1)) << d.log();
+  EXPECT_NE(d.log().find(fmt::format("cannot open the metadata endpoint on 127.0.0.1:{}: the port is in use", port)),
+            std::string::npos)
+      << d.log();
 }
 
 TEST_F(MetadataTest, AnotherUidIsRefusedAndLogged) {

@@ -469,7 +469,7 @@ TEST(DaemonClientStream, ALineOverTheLimitIsAnErrorNotUnboundedMemory) {
   auto end = client->stream("POST", "/v1/query", std::nullopt, lines.handler());
   ASSERT_FALSE(end);
   EXPECT_EQ(end.error().code, Errc::invalid_json);
-  EXPECT_THAT(end.error().message, HasSubstr("longer than 1000 bytes"));
+  EXPECT_THAT(end.error().message, HasSubstr("longer than 1000 B"));
   EXPECT_EQ(lines.got, (std::vector<std::string>{R"({"ok":1})"}));
 }
 

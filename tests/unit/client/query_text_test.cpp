@@ -10,15 +10,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(QueryText, HumanBytes) {
-  EXPECT_EQ(human_bytes(0), "0 B");
-  EXPECT_EQ(human_bytes(1023), "1023 B");
-  EXPECT_EQ(human_bytes(1024), "1.0 KiB");
-  EXPECT_EQ(human_bytes(1536), "1.5 KiB");
-  EXPECT_EQ(human_bytes(10 * 1024 * 1024), "10.0 MiB");
-  EXPECT_EQ(human_bytes(std::int64_t{3} << 40), "3.0 TiB");
-}
-
 TEST(QueryText, FooterNoticeAndDryRun) {
   EndEvent e;
   e.rows = 3;
