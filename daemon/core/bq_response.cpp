@@ -63,25 +63,25 @@ ErrorProto error_proto(const json& e) {
 struct ReasonRule {
   std::string_view reason;
   Errc code;
-  BqErrorAction action;
+  RetryAction action;
 };
 
 constexpr std::array kReasons{
-    ReasonRule{"invalidQuery", Errc::invalid_query, BqErrorAction::fail},
-    ReasonRule{"invalid", Errc::bad_request, BqErrorAction::fail},
-    ReasonRule{"accessDenied", Errc::access_denied, BqErrorAction::fail},
-    ReasonRule{"insufficientPermissions", Errc::scope_not_granted, BqErrorAction::fail},
-    ReasonRule{"ACCESS_TOKEN_SCOPE_INSUFFICIENT", Errc::scope_not_granted, BqErrorAction::fail},
-    ReasonRule{"notFound", Errc::not_found, BqErrorAction::fail},
-    ReasonRule{"duplicate", Errc::conflict, BqErrorAction::fail},
-    ReasonRule{"quotaExceeded", Errc::quota_exceeded, BqErrorAction::fail},
-    ReasonRule{"rateLimitExceeded", Errc::rate_limited, BqErrorAction::retry},
-    ReasonRule{"jobRateLimitExceeded", Errc::rate_limited, BqErrorAction::retry},
-    ReasonRule{"backendError", Errc::backend_error, BqErrorAction::retry},
-    ReasonRule{"internalError", Errc::backend_error, BqErrorAction::retry},
-    ReasonRule{"badGateway", Errc::backend_error, BqErrorAction::retry},
-    ReasonRule{"jobBackendError", Errc::backend_error, BqErrorAction::retry},
-    ReasonRule{"jobInternalError", Errc::backend_error, BqErrorAction::retry},
+    ReasonRule{"invalidQuery", Errc::invalid_query, RetryAction::fail},
+    ReasonRule{"invalid", Errc::bad_request, RetryAction::fail},
+    ReasonRule{"accessDenied", Errc::access_denied, RetryAction::fail},
+    ReasonRule{"insufficientPermissions", Errc::scope_not_granted, RetryAction::fail},
+    ReasonRule{"ACCESS_TOKEN_SCOPE_INSUFFICIENT", Errc::scope_not_granted, RetryAction::fail},
+    ReasonRule{"notFound", Errc::not_found, RetryAction::fail},
+    ReasonRule{"duplicate", Errc::conflict, RetryAction::fail},
+    ReasonRule{"quotaExceeded", Errc::quota_exceeded, RetryAction::fail},
+    ReasonRule{"rateLimitExceeded", Errc::rate_limited, RetryAction::retry},
+    ReasonRule{"jobRateLimitExceeded", Errc::rate_limited, RetryAction::retry},
+    ReasonRule{"backendError", Errc::backend_error, RetryAction::retry},
+    ReasonRule{"internalError", Errc::backend_error, RetryAction::retry},
+    ReasonRule{"badGateway", Errc::backend_error, RetryAction::retry},
+    ReasonRule{"jobBackendError", Errc::backend_error, RetryAction::retry},
+    ReasonRule{"jobInternalError", Errc::backend_error, RetryAction::retry},
 };
 
 void apply_reason(BqError& e) {
@@ -93,7 +93,7 @@ void apply_reason(BqError& e) {
     }
   }
   e.code = Errc::upstream_error;
-  e.action = BqErrorAction::fail;
+  e.action = RetryAction::fail;
 }
 
 bool known_reason(std::string_view reason) {
@@ -107,7 +107,7 @@ void apply_status(BqError& e) {
   switch (e.http_status) {
     case 429:
       e.code = Errc::rate_limited;
-      e.action = BqErrorAction::retry;
+      e.action = RetryAction::retry;
       return;
     case 408:
     case 500:
@@ -115,7 +115,7 @@ void apply_status(BqError& e) {
     case 503:
     case 504:
       e.code = Errc::backend_error;
-      e.action = BqErrorAction::retry;
+      e.action = RetryAction::retry;
       return;
     case 404:
       e.code = Errc::not_found;
@@ -267,7 +267,7 @@ BqError classify_error(int http_status, std::string_view body) {
   }
   if (http_status == 401) {
     e.code = Errc::needs_login;
-    e.action = BqErrorAction::refresh;
+    e.action = RetryAction::refresh;
   } else if (known_reason(e.reason)) {
     apply_reason(e);
   } else {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/core/bq_schema.h"
+#include "daemon/core/retry_action.h"
 #include "proto/error.h"
 
 namespace bqb::bq {
@@ -58,13 +59,6 @@ struct QueryPage {
 /// true without a schema while rows are present, …).
 Result<QueryPage> parse_query_page(std::string_view body, std::string_view where);
 
-/// What the runner does about a failed request.
-enum class BqErrorAction {
-  fail,     // report it
-  retry,    // retry with backoff and the same requestId
-  refresh,  // 401: refresh the access token once, then retry once; a second 401 fails
-};
-
 /// A classified BigQuery error.
 struct BqError {
   int http_status = 0;      // 0 for a job's errorResult (which arrives in a 200 answer)
@@ -74,7 +68,7 @@ struct BqError {
   std::string status;       // "INVALID_ARGUMENT", …
   std::optional<int> line;  // the SQL position "[line:column]" in the message, when present
   std::optional<int> column;
-  BqErrorAction action = BqErrorAction::fail;
+  RetryAction action = RetryAction::fail;  // retry, refresh (401) or fail
   Errc code = Errc::upstream_error;
   std::string hint;
 };

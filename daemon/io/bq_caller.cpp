@@ -4,9 +4,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/core/bq_response.h"
@@ -58,7 +55,7 @@ awaitable<QueryResult<void>> BqCaller::fetch_token(std::optional<Secret> refused
   co_return QueryResult<void>{};
 }
 
-awaitable<BqCaller::Attempt> BqCaller::attempt(std::string_view method, std::string_view target,
+awaitable<BqCaller::Step> BqCaller::attempt(std::string_view method, std::string_view target,
                                                const std::string& body, std::string_view what,
                                                milliseconds timeout) {
   HttpRequest request;
@@ -73,21 +70,21 @@ awaitable<BqCaller::Attempt> BqCaller::attempt(std::string_view method, std::str
   request.timeout = timeout;
   auto response = co_await http_.send(std::move(request));
 
-  Attempt out;
+  Step out;
   if (!response) {
     // Nothing reached BigQuery, or no answer came: safe to send again (same requestId).
-    out.action = response.error().code == Errc::upstream_unavailable ? bq::BqErrorAction::retry
-                                                                     : bq::BqErrorAction::fail;
-    out.failure = plain(response.error());
+    out.action = response.error().code == Errc::upstream_unavailable ? RetryAction::retry
+                                                                     : RetryAction::fail;
+    out.result = tl::unexpected(plain(response.error()));
     co_return out;
   }
   if (response->status >= 200 && response->status < 300) {
-    out.body = std::move(response->body);
+    out.result = std::move(response->body);
     co_return out;
   }
   const bq::BqError e = bq::classify_error(response->status, response->body);
   out.action = e.action;
-  out.failure = from_bq(e, what);
+  out.result = tl::unexpected(from_bq(e, what));
   if (auto value = response->header("Retry-After")) {
     if (auto wait = parse_retry_after(*value, std::chrono::system_clock::now())) {
       out.retry_after = std::chrono::duration_cast<milliseconds>(*wait);
@@ -101,35 +98,45 @@ awaitable<QueryResult<std::string>> BqCaller::call(std::string_view method, std:
                                                    milliseconds timeout, bool retry) {
   auto authenticated = co_await authenticate();
   if (!authenticated) co_return tl::unexpected(std::move(authenticated).error());
-  Backoff backoff(options_.backoff, options_.random ? options_.random : default_random());
-  const auto first_attempt = steady_clock::now();
-  for (;;) {
-    Attempt a = co_await attempt(method, target, body, what, timeout);
-    if (a.body) co_return std::move(*a.body);
-    if (a.action == bq::BqErrorAction::refresh && !refreshed_) {
+  RetryOptions options;
+  options.policy = options_.backoff;
+  options.random = options_.random ? options_.random : default_random();
+  options.on_retry = [what](int attempt, milliseconds delay) {
+    spdlog::debug("{} failed (attempt {}); retrying in {} ms", what, attempt, delay.count());
+  };
+  auto step = [&]() -> awaitable<Step> {
+    Step s = co_await attempt(method, target, body, what, timeout);
+    if (s.result || s.action == RetryAction::fail) co_return s;
+    if (s.action == RetryAction::refresh) {
+      // Once per caller: a second 401 means the account's grant no longer works (needs_login).
+      if (refreshed_) {
+        s.action = RetryAction::fail;
+        co_return s;
+      }
       refreshed_ = true;
       spdlog::info("{} refused the access token of {} (HTTP 401); getting a new one", what,
                    account_);
       std::optional<Secret> refused = token_;
       auto fetched = co_await fetch_token(std::move(refused));
-      if (!fetched) co_return tl::unexpected(std::move(fetched).error());
-      continue;
+      if (!fetched) {
+        s.result = tl::unexpected(std::move(fetched).error());
+        s.action = RetryAction::fail;
+      }
+      co_return s;
     }
-    if (a.action != bq::BqErrorAction::retry || !retry) {
-      co_return tl::unexpected(std::move(a.failure));
+    if (!retry) s.action = RetryAction::fail;
+    if (s.action == RetryAction::retry) {
+      spdlog::debug("{} failed: {}", what, s.result.error().error.message);
     }
-    const auto elapsed =
-        std::chrono::duration_cast<milliseconds>(steady_clock::now() - first_attempt);
-    const auto delay = backoff.next_delay(elapsed, a.retry_after);
-    if (!delay) {
-      a.failure.error.message += fmt::format(" (gave up after {} attempts)", backoff.failures());
-      co_return tl::unexpected(std::move(a.failure));
-    }
-    spdlog::debug("{} failed ({}); retrying in {} ms", what, a.failure.error.message,
-                  delay->count());
-    asio::steady_timer timer(co_await asio::this_coro::executor, *delay);
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return s;
+  };
+  auto outcome = co_await retry_loop<std::string, api::QueryError>(options, step);
+  if (outcome.last.result) co_return std::move(*outcome.last.result);
+  auto failure = std::move(outcome.last.result).error();
+  if (outcome.exhausted) {
+    failure.error.message += fmt::format(" (gave up after {} attempts)", outcome.attempts);
   }
+  co_return tl::unexpected(std::move(failure));
 }
 
 }  // namespace bqb

@@ -20,6 +20,7 @@
 #include "daemon/core/backoff.h"
 #include "daemon/core/bq_response.h"
 #include "daemon/io/http_client.h"
+#include "daemon/io/retry_loop.h"
 #include "daemon/io/token_source.h"
 #include "proto/query_api.h"
 
@@ -63,13 +64,8 @@ class BqCaller {
 
  private:
   /// One request's outcome: the 2xx body, or the failure and what to do about it.
-  struct Attempt {
-    std::optional<std::string> body;
-    api::QueryError failure;
-    bq::BqErrorAction action = bq::BqErrorAction::fail;
-    std::optional<std::chrono::milliseconds> retry_after;
-  };
-  boost::asio::awaitable<Attempt> attempt(std::string_view method, std::string_view target,
+  using Step = RetryStep<std::string, api::QueryError>;
+  boost::asio::awaitable<Step> attempt(std::string_view method, std::string_view target,
                                           const std::string& body, std::string_view what,
                                           std::chrono::milliseconds timeout);
   boost::asio::awaitable<QueryResult<void>> fetch_token(std::optional<Secret> refused);

@@ -9,6 +9,7 @@
 #include "daemon/core/login_page.h"
 #include "daemon/core/redact.h"
 #include "daemon/io/login_exchange.h"
+#include "daemon/io/spawn_logged.h"
 
 namespace bqb {
 namespace {
@@ -152,17 +153,11 @@ void LoginFlow::accept(const oauth::Redirect& redirect) {
   if (listener_) listener_->close();
   spdlog::debug("login {}: exchanging the authorization code at {}", setup_.id,
                 setup_.client.token_uri);
-  asio::co_spawn(executor_, exchange(std::move(*code)),
-                 [self = shared_from_this()](std::exception_ptr e) {
-                   if (!e) return;
-                   try {
-                     std::rethrow_exception(e);
-                   } catch (const std::exception& ex) {
-                     spdlog::error("login {}: the code exchange failed: {}", self->id(), ex.what());
-                   }
-                   self->finish_failed(Error{Errc::internal, "the code exchange failed",
-                                             "this is a bug; the daemon's log has the details"});
-                 });
+  spawn_logged(executor_, exchange(std::move(*code)),
+               fmt::format("login {}: the code exchange", setup_.id), [self = shared_from_this()] {
+                 self->finish_failed(Error{Errc::internal, "the code exchange failed",
+                                           "this is a bug; the daemon's log has the details"});
+               });
 }
 
 asio::awaitable<void> LoginFlow::exchange(Secret code) {

@@ -5,6 +5,7 @@
 // exception's text may quote bytes that came from outside.
 
 #include <exception>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -16,20 +17,25 @@
 
 namespace bqb {
 
-/// Runs `task` on `executor`; an exception escaping it is logged as an error naming `what`.
+/// Runs `task` on `executor`; an exception escaping it is logged as an error naming `what`,
+/// then `on_failure` (if any) is called, e.g. to fail the operation the task was doing.
 template <class Executor>
-void spawn_logged(const Executor& executor, boost::asio::awaitable<void> task, std::string what) {
-  boost::asio::co_spawn(executor, std::move(task),
-                        [what = std::move(what)](const std::exception_ptr& failure) {
-                          if (!failure) return;
-                          try {
-                            std::rethrow_exception(failure);
-                          } catch (const std::exception& e) {
-                            spdlog::error("{} failed: {}", what, sanitize_foreign_text(e.what()));
-                          } catch (...) {
-                            spdlog::error("{} failed with an unknown exception", what);
-                          }
-                        });
+void spawn_logged(const Executor& executor, boost::asio::awaitable<void> task, std::string what,
+                  std::function<void()> on_failure = {}) {
+  boost::asio::co_spawn(
+      executor, std::move(task),
+      [what = std::move(what), on_failure = std::move(on_failure)](
+          const std::exception_ptr& failure) {
+        if (!failure) return;
+        try {
+          std::rethrow_exception(failure);
+        } catch (const std::exception& e) {
+          spdlog::error("{} failed: {}", what, sanitize_foreign_text(e.what()));
+        } catch (...) {
+          spdlog::error("{} failed with an unknown exception", what);
+        }
+        if (on_failure) on_failure();
+      });
 }
 
 }  // namespace bqb

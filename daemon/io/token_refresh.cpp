@@ -29,10 +29,10 @@ RefreshOutcome outcome_of(const HttpResponse& response, const oauth::ScopeSet& s
     out.token = tl::unexpected(parsed.error());
     const auto kind = parsed.error().code;
     if (kind == Errc::needs_login) {
-      out.permanent = true;
+      out.action = RetryAction::relogin;
       out.reason = oauth::classify_token_error(response.status, response.body).reason;
     } else if (kind == Errc::upstream_unavailable) {
-      out.transient = true;
+      out.action = RetryAction::retry;
       if (auto value = response.header("Retry-After")) {
         if (auto wait = parse_retry_after(*value, now)) out.retry_after = *wait;
       }
@@ -72,7 +72,8 @@ boost::asio::awaitable<RefreshOutcome> refresh_access_token(
   if (!response) {
     RefreshOutcome out;
     out.token = tl::unexpected(response.error());
-    out.transient = response.error().code == Errc::upstream_unavailable;
+    out.action = response.error().code == Errc::upstream_unavailable ? RetryAction::retry
+                                                                     : RetryAction::fail;
     co_return out;
   }
   co_return outcome_of(*response, scopes, narrower, where, now);

@@ -9,6 +9,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "daemon/core/retry_action.h"
 #include "daemon/core/scopes.h"
 #include "daemon/core/token_cache.h"
 #include "proto/error.h"
@@ -20,11 +21,11 @@ struct AccountCredentials;
 
 struct RefreshOutcome {
   Result<CachedToken> token;
-  /// The failure is worth retrying (network error, timeout, 408/429/5xx, temporarily_unavailable).
-  bool transient = false;
-  /// The refresh token or client was refused: the account needs a new login. `reason` says why
-  /// ("revoked or expired", "client deleted or secret wrong", …), for the account's state.
-  bool permanent = false;
+  /// For a failure: retry (network error, timeout, 408/429/5xx, temporarily_unavailable),
+  /// relogin (the refresh token or client was refused: the account needs a new login), or fail.
+  RetryAction action = RetryAction::fail;
+  /// With relogin, why ("revoked or expired", "client deleted or secret wrong", …), for the
+  /// account's state.
   std::string reason;
   /// What a 429/503 answer's Retry-After asked for.
   std::optional<std::chrono::milliseconds> retry_after;

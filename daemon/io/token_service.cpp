@@ -8,13 +8,14 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/core/token_fingerprint.h"
 #include "daemon/io/account_service.h"
 #include "daemon/io/token_refresh.h"
+#include "daemon/io/retry_loop.h"
+#include "daemon/io/spawn_logged.h"
 
 namespace bqb {
 
@@ -152,8 +153,8 @@ struct TokenService::Impl : std::enable_shared_from_this<Impl> {
     if (auto it = flights.find(plan.key); it != flights.end()) return it->second;
     auto flight = std::make_shared<Flight>(io);
     flights.emplace(plan.key, flight);
-    asio::co_spawn(io, run_flight(shared_from_this(), plan, flight, generation(plan.key.account)),
-                   asio::detached);
+    spawn_logged(io, run_flight(shared_from_this(), plan, flight, generation(plan.key.account)),
+                 "a token refresh");
     return flight;
   }
 
@@ -211,39 +212,41 @@ struct TokenService::Impl : std::enable_shared_from_this<Impl> {
     auto credentials = co_await accounts.credentials(email);
     if (!credentials) co_return tl::unexpected(credentials.error());
 
-    Backoff backoff(options.backoff, options.random);
-    const auto started = std::chrono::steady_clock::now();
-    asio::steady_timer pause(io);
-    for (;;) {
+    RetryOptions retry;
+    retry.policy = options.backoff;
+    retry.random = options.random;
+    retry.on_retry = [&email](int attempt, std::chrono::milliseconds delay) {
+      spdlog::info("token refresh for {} failed; retry {} in {} ms", email, attempt,
+                   delay.count());
+    };
+    std::string refused_reason;
+    auto step = [&]() -> awaitable<RetryStep<CachedToken, Error>> {
       const auto sent_at = cache.now();
-      RefreshOutcome outcome = co_await refresh_access_token(
+      RefreshOutcome o = co_await refresh_access_token(
           http, *credentials, plan.key.scopes, plan.narrower, options.http_timeout, sent_at);
-      if (outcome.token) {
-        spdlog::debug("refreshed the token of {} [{}]", email, scopes_text(plan.key.scopes));
-        co_return std::move(outcome.token);
-      }
-      const Error error = outcome.token.error();
-      if (outcome.permanent) co_return co_await refused(email, outcome.reason, error);
-      if (!outcome.transient) {
-        spdlog::warn("token refresh for {} failed: {}", email, error.message);
-        co_return tl::unexpected(error);
-      }
-      const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::steady_clock::now() - started);
-      auto delay = backoff.next_delay(elapsed, outcome.retry_after);
-      if (!delay) {
-        spdlog::warn("token refresh for {} failed after {} attempt(s): {}", email,
-                     backoff.failures(), error.message);
-        co_return tl::unexpected(
-            Error{error.code,
-                  fmt::format("{} (gave up after {} attempts)", error.message, backoff.failures()),
-                  error.hint});
-      }
-      spdlog::info("token refresh for {} failed ({}); retry {} in {} ms", email, error.message,
-                   backoff.failures(), delay->count());
-      pause.expires_after(*delay);
-      co_await pause.async_wait(kTuple);
+      if (!o.token) spdlog::debug("token refresh for {} failed: {}", email, o.token.error().message);
+      refused_reason = std::move(o.reason);
+      co_return RetryStep<CachedToken, Error>{std::move(o.token), o.action, o.retry_after};
+    };
+    auto outcome = co_await retry_loop<CachedToken, Error>(retry, step);
+    if (outcome.last.result) {
+      spdlog::debug("refreshed the token of {} [{}]", email, scopes_text(plan.key.scopes));
+      co_return std::move(*outcome.last.result);
     }
+    const Error error = outcome.last.result.error();
+    if (outcome.last.action == RetryAction::relogin) {
+      co_return co_await refused(email, refused_reason, error);
+    }
+    if (!outcome.exhausted) {
+      spdlog::warn("token refresh for {} failed: {}", email, error.message);
+      co_return tl::unexpected(error);
+    }
+    spdlog::warn("token refresh for {} failed after {} attempt(s): {}", email, outcome.attempts,
+                 error.message);
+    co_return tl::unexpected(
+        Error{error.code,
+              fmt::format("{} (gave up after {} attempts)", error.message, outcome.attempts),
+              error.hint});
   }
 
   /// The token endpoint refused `email`'s refresh token: remember it, mark the account, drop its

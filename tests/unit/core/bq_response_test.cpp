@@ -112,7 +112,7 @@ TEST(BqResponse, InvalidQueryKeepsMessageAndPosition) {
       400,
       error_body(400, "invalidQuery", "Syntax error: Unexpected identifier \"SELEC\" at [2:7]"));
   EXPECT_EQ(e.code, Errc::invalid_query);
-  EXPECT_EQ(e.action, BqErrorAction::fail);
+  EXPECT_EQ(e.action, RetryAction::fail);
   EXPECT_EQ(e.reason, "invalidQuery");
   EXPECT_EQ(e.location, "q");
   EXPECT_EQ(e.line, 2);
@@ -131,29 +131,29 @@ TEST(BqResponse, ReasonsMapToCodesAndActions) {
     int status;
     const char* reason;
     Errc code;
-    BqErrorAction action;
+    RetryAction action;
   };
   const Case cases[] = {
-      {400, "invalid", Errc::bad_request, BqErrorAction::fail},
-      {403, "accessDenied", Errc::access_denied, BqErrorAction::fail},
-      {404, "notFound", Errc::not_found, BqErrorAction::fail},
-      {409, "duplicate", Errc::conflict, BqErrorAction::fail},
-      {403, "quotaExceeded", Errc::quota_exceeded, BqErrorAction::fail},
-      {403, "rateLimitExceeded", Errc::rate_limited, BqErrorAction::retry},
-      {429, "rateLimitExceeded", Errc::rate_limited, BqErrorAction::retry},
-      {400, "jobRateLimitExceeded", Errc::rate_limited, BqErrorAction::retry},
-      {500, "internalError", Errc::backend_error, BqErrorAction::retry},
-      {503, "backendError", Errc::backend_error, BqErrorAction::retry},
-      {502, "badGateway", Errc::backend_error, BqErrorAction::retry},
-      {400, "jobBackendError", Errc::backend_error, BqErrorAction::retry},
-      {403, "responseTooLarge", Errc::upstream_error, BqErrorAction::fail},
-      {401, "authError", Errc::needs_login, BqErrorAction::refresh},
-      {503, "somethingNew", Errc::backend_error, BqErrorAction::retry},
-      {504, "", Errc::backend_error, BqErrorAction::retry},
-      {408, "", Errc::backend_error, BqErrorAction::retry},
-      {429, "", Errc::rate_limited, BqErrorAction::retry},
-      {404, "", Errc::not_found, BqErrorAction::fail},
-      {418, "", Errc::upstream_error, BqErrorAction::fail},
+      {400, "invalid", Errc::bad_request, RetryAction::fail},
+      {403, "accessDenied", Errc::access_denied, RetryAction::fail},
+      {404, "notFound", Errc::not_found, RetryAction::fail},
+      {409, "duplicate", Errc::conflict, RetryAction::fail},
+      {403, "quotaExceeded", Errc::quota_exceeded, RetryAction::fail},
+      {403, "rateLimitExceeded", Errc::rate_limited, RetryAction::retry},
+      {429, "rateLimitExceeded", Errc::rate_limited, RetryAction::retry},
+      {400, "jobRateLimitExceeded", Errc::rate_limited, RetryAction::retry},
+      {500, "internalError", Errc::backend_error, RetryAction::retry},
+      {503, "backendError", Errc::backend_error, RetryAction::retry},
+      {502, "badGateway", Errc::backend_error, RetryAction::retry},
+      {400, "jobBackendError", Errc::backend_error, RetryAction::retry},
+      {403, "responseTooLarge", Errc::upstream_error, RetryAction::fail},
+      {401, "authError", Errc::needs_login, RetryAction::refresh},
+      {503, "somethingNew", Errc::backend_error, RetryAction::retry},
+      {504, "", Errc::backend_error, RetryAction::retry},
+      {408, "", Errc::backend_error, RetryAction::retry},
+      {429, "", Errc::rate_limited, RetryAction::retry},
+      {404, "", Errc::not_found, RetryAction::fail},
+      {418, "", Errc::upstream_error, RetryAction::fail},
   };
   for (const auto& c : cases) {
     BqError e = classify_error(c.status, error_body(c.status, c.reason, "m"));
@@ -173,7 +173,7 @@ TEST(BqResponse, MissingScopeHintsAtLogin) {
       "reason":"ACCESS_TOKEN_SCOPE_INSUFFICIENT","domain":"googleapis.com"}]}})";
   BqError e = classify_error(403, body);
   EXPECT_EQ(e.code, Errc::scope_not_granted);
-  EXPECT_EQ(e.action, BqErrorAction::fail);
+  EXPECT_EQ(e.action, RetryAction::fail);
   EXPECT_NE(e.hint.find("bqbroker login --scope bigquery"), std::string::npos);
   EXPECT_EQ(e.message, "Request had insufficient authentication scopes.");
   EXPECT_EQ(classify_error(403, error_body(403, "insufficientPermissions", "m")).code,
@@ -184,7 +184,7 @@ TEST(BqResponse, UnauthorizedAsksForARefresh) {
   BqError e = classify_error(
       401,
       R"({"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}})");
-  EXPECT_EQ(e.action, BqErrorAction::refresh);
+  EXPECT_EQ(e.action, RetryAction::refresh);
   EXPECT_EQ(e.code, Errc::needs_login);
   EXPECT_EQ(e.status, "UNAUTHENTICATED");
   EXPECT_FALSE(e.hint.empty());
@@ -194,7 +194,7 @@ TEST(BqResponse, NonJsonBodiesAreClassifiedByStatusAndSanitized) {
   BqError e =
       classify_error(502, "<html>Bad Gateway\x01 ya29.a0AfH6SMBxxxxxxxxxxxxxxxxxxxxxxxxx</html>");
   EXPECT_EQ(e.code, Errc::backend_error);
-  EXPECT_EQ(e.action, BqErrorAction::retry);
+  EXPECT_EQ(e.action, RetryAction::retry);
   EXPECT_EQ(e.message.find('\x01'), std::string::npos);
   EXPECT_EQ(e.message.find("ya29.a0AfH6SMB"), std::string::npos) << e.message;
   EXPECT_EQ(classify_error(500, "").code, Errc::backend_error);
@@ -207,7 +207,7 @@ TEST(BqResponse, JobErrorResultsByReason) {
   EXPECT_EQ(e.column, 8);
   EXPECT_EQ(bq_error_to_error(e, "BigQuery job j").message,
             "BigQuery job j reported an error (invalidQuery): Unrecognized name: x at [1:8]");
-  EXPECT_EQ(classify_error_proto({"backendError", "m", "", ""}).action, BqErrorAction::retry);
+  EXPECT_EQ(classify_error_proto({"backendError", "m", "", ""}).action, RetryAction::retry);
   EXPECT_EQ(classify_error_proto({"stopped", "Job execution was cancelled", "", ""}).code,
             Errc::upstream_error);
 }
