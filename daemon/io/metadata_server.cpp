@@ -18,6 +18,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "daemon/io/blocking.h"
 #include "daemon/io/lingering_close.h"
 #include "daemon/io/socket_owner.h"
 
@@ -66,11 +67,13 @@ struct MetadataServer::Impl {
     bool busy = false;  // between a complete request and the end of its answer
   };
 
-  Impl(tcp::acceptor a, TokenSource& t, MetadataIdentityProvider i, MetadataServerOptions o)
-      : acceptor(std::move(a)), tokens(t), identity(std::move(i)), options(o) {}
+  Impl(tcp::acceptor a, TokenSource& t, BlockingPool& b, MetadataIdentityProvider i,
+       MetadataServerOptions o)
+      : acceptor(std::move(a)), tokens(t), blocking(b), identity(std::move(i)), options(o) {}
 
   tcp::acceptor acceptor;
   TokenSource& tokens;
+  BlockingPool& blocking;
   MetadataIdentityProvider identity;
   MetadataServerOptions options;
   std::string name;  // "metadata 127.0.0.1:PORT", for logs and the audit line
@@ -107,7 +110,9 @@ struct MetadataServer::Impl {
     const auto local = stream.socket().local_endpoint(ec);
     const auto remote = stream.socket().remote_endpoint(ec);
     if (ec) co_return;
-    const auto uid = tcp_peer_uid(local, remote);
+    // Netlink and /proc reads block: not on the io thread.
+    auto owner_lookup = [local, remote] { return tcp_peer_uid(local, remote); };
+    const auto uid = co_await blocking.run(std::move(owner_lookup));
     if (!uid || *uid != ::getuid()) {
       co_await refuse_peer(stream, uid);
       co_return;
@@ -200,11 +205,9 @@ MetadataServer::MetadataServer(std::unique_ptr<Impl> impl, std::string host, std
 
 MetadataServer::~MetadataServer() = default;
 
-Result<std::shared_ptr<MetadataServer>> MetadataServer::bind(asio::any_io_executor executor,
-                                                             const ListenAddress& address,
-                                                             TokenSource& tokens,
-                                                             MetadataIdentityProvider identity,
-                                                             MetadataServerOptions options) {
+Result<std::shared_ptr<MetadataServer>> MetadataServer::bind(
+    asio::any_io_executor executor, const ListenAddress& address, TokenSource& tokens,
+    BlockingPool& blocking, MetadataIdentityProvider identity, MetadataServerOptions options) {
   boost::system::error_code ec;
   const auto ip = asio::ip::make_address(address.host, ec);
   const std::string shown = ip.is_v6() ? fmt::format("[{}]:{}", address.host, address.port)
@@ -237,7 +240,8 @@ Result<std::shared_ptr<MetadataServer>> MetadataServer::bind(asio::any_io_execut
   }
   const std::string host = ip.is_v6() ? fmt::format("[{}]:{}", address.host, port)
                                       : fmt::format("{}:{}", address.host, port);
-  auto impl = std::make_unique<Impl>(std::move(acceptor), tokens, std::move(identity), options);
+  auto impl =
+      std::make_unique<Impl>(std::move(acceptor), tokens, blocking, std::move(identity), options);
   impl->name = "metadata " + host;
   return std::shared_ptr<MetadataServer>(new MetadataServer(std::move(impl), host, port));
 }

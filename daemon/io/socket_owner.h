@@ -17,6 +17,7 @@ namespace bqb {
 /// /proc/net/tcp6. The connecting socket may be AF_INET6 with v4-mapped addresses although ours
 /// is AF_INET (the JVM's and .NET's sockets are): both lookups find it. nullopt when neither
 /// knows the socket (e.g. it was not a local connection, or the peer already closed it).
+/// Blocks (netlink with a 1 s receive timeout, /proc reads): call it off the io thread.
 std::optional<uid_t> tcp_peer_uid(const boost::asio::ip::tcp::endpoint& local,
                                   const boost::asio::ip::tcp::endpoint& remote);
 
