@@ -141,7 +141,7 @@ int run(const Flags& flags) {
   bqb::MetadataSessionsOptions metadata_options;
   metadata_options.default_project = config.default_project;
   bqb::MetadataSessions metadata_sessions(
-      io.get_executor(), token_source,
+      io.get_executor(), token_source, blocking,
       [&accounts](const std::string& email) -> std::optional<std::string> {
         auto account = accounts.find(email);
         return account ? account->project_id : std::nullopt;
@@ -151,7 +151,7 @@ int run(const Flags& flags) {
   std::shared_ptr<bqb::MetadataServer> metadata_endpoint;
   if (config.metadata.listen) {
     auto bound = bqb::MetadataServer::bind(
-        io.get_executor(), *config.metadata.listen, token_source,
+        io.get_executor(), *config.metadata.listen, token_source, blocking,
         bqb::default_account_identity(accounts, config.default_project));
     if (!bound) return startup_failed(bound.error());
     metadata_endpoint = std::move(*bound);

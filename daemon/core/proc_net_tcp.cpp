@@ -1,11 +1,20 @@
 #include "daemon/core/proc_net_tcp.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <vector>
 
 namespace bqb {
 namespace {
+
+// ::ffff:0:0/96 (RFC 4291 section 2.5.5.2).
+constexpr std::array<std::uint8_t, 12> kV4MappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+bool is_v4_mapped(const TcpAddress& a) {
+  return a.size == 16 &&
+         std::equal(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), a.bytes.begin());
+}
 
 template <class T>
 bool parse_number(std::string_view s, T& out, int base) {
@@ -45,6 +54,33 @@ std::vector<std::string_view> fields_of(std::string_view line) {
 }
 
 }  // namespace
+
+bool operator==(const TcpAddress& a, const TcpAddress& b) {
+  const TcpAddress x = without_v4_mapping(a);
+  const TcpAddress y = without_v4_mapping(b);
+  const std::size_t size = std::min(x.size, x.bytes.size());
+  return x.port == y.port && x.size == y.size &&
+         std::equal(x.bytes.begin(), x.bytes.begin() + size, y.bytes.begin());
+}
+
+TcpAddress without_v4_mapping(const TcpAddress& a) {
+  if (!is_v4_mapped(a)) return a;
+  TcpAddress v4;
+  v4.size = 4;
+  v4.port = a.port;
+  std::copy_n(a.bytes.begin() + kV4MappedPrefix.size(), 4, v4.bytes.begin());
+  return v4;
+}
+
+TcpAddress as_v4_mapped(const TcpAddress& a) {
+  if (a.size != 4) return a;
+  TcpAddress mapped;
+  mapped.size = 16;
+  mapped.port = a.port;
+  std::copy(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), mapped.bytes.begin());
+  std::copy_n(a.bytes.begin(), 4, mapped.bytes.begin() + kV4MappedPrefix.size());
+  return mapped;
+}
 
 std::optional<ProcNetTcpEntry> parse_proc_net_tcp_line(std::string_view line) {
   const auto f = fields_of(line);

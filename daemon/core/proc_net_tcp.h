@@ -23,8 +23,20 @@ struct TcpAddress {
   std::size_t size = 4;
   std::uint16_t port = 0;
 
-  friend bool operator==(const TcpAddress&, const TcpAddress&) = default;
+  /// Equal when both name the same endpoint: the same port and the same address, where an
+  /// IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address a.b.c.d. The kernel holds an
+  /// AF_INET6 socket connected to an IPv4 address (a JVM's, by default) with mapped addresses,
+  /// in /proc/net/tcp6, while the AF_INET socket it talks to sees plain IPv4 ones. Bytes past
+  /// `size` are ignored.
+  friend bool operator==(const TcpAddress& a, const TcpAddress& b);
 };
+
+/// @returns `a` as its IPv4 address (4 bytes) when it is IPv4-mapped, else `a` unchanged.
+TcpAddress without_v4_mapping(const TcpAddress& a);
+
+/// @returns the IPv4-mapped IPv6 form (16 bytes, ::ffff:a.b.c.d) of an IPv4 address; an IPv6
+/// address unchanged.
+TcpAddress as_v4_mapped(const TcpAddress& a);
 
 struct ProcNetTcpEntry {
   TcpAddress local;
@@ -37,7 +49,8 @@ struct ProcNetTcpEntry {
 std::optional<ProcNetTcpEntry> parse_proc_net_tcp_line(std::string_view line);
 
 /// @returns the uid of the socket whose local address is `local` and remote address is `remote`
-/// in `table` (a whole /proc/net/tcp or tcp6 text); nullopt when no line matches.
+/// (compared as TcpAddress's operator== does, so an IPv4 address finds a v4-mapped line of
+/// /proc/net/tcp6) in `table` (a whole /proc/net/tcp or tcp6 text); nullopt when no line matches.
 std::optional<std::uint32_t> find_tcp_socket_owner(std::string_view table, const TcpAddress& local,
                                                    const TcpAddress& remote);
 

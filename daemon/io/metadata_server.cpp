@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 
 #include "daemon/core/foreign_text.h"
+#include "daemon/io/blocking.h"
 #include "daemon/io/connection_server.h"
 #include "daemon/io/gcc_coroutine_frames.h"  // silences a GCC 12 false positive
 #include "daemon/io/socket_owner.h"
@@ -62,10 +63,11 @@ std::string path_only(std::string_view target) {
 struct MetadataServer::Impl {
   using Connection = TcpConnectionServer::Connection;
 
-  Impl(TokenSource& t, MetadataIdentityProvider i, MetadataServerOptions o)
-      : tokens(t), identity(std::move(i)), options(o) {}
+  Impl(TokenSource& t, BlockingPool& b, MetadataIdentityProvider i, MetadataServerOptions o)
+      : tokens(t), blocking(b), identity(std::move(i)), options(o) {}
 
   TokenSource& tokens;
+  BlockingPool& blocking;
   MetadataIdentityProvider identity;
   MetadataServerOptions options;
   std::string name;  // "metadata 127.0.0.1:PORT", for logs and the audit line
@@ -89,7 +91,9 @@ struct MetadataServer::Impl {
     const auto local = stream.socket().local_endpoint(ec);
     const auto remote = stream.socket().remote_endpoint(ec);
     if (ec) co_return;
-    const auto uid = tcp_peer_uid(local, remote);
+    // Netlink and /proc reads block: not on the io thread.
+    auto owner_lookup = [local, remote] { return tcp_peer_uid(local, remote); };
+    const auto uid = co_await blocking.run(std::move(owner_lookup));
     if (!uid || *uid != ::getuid()) {
       co_await refuse_peer(stream, uid);
       co_return;
@@ -175,11 +179,9 @@ MetadataServer::MetadataServer(std::unique_ptr<Impl> impl, std::string host, std
 
 MetadataServer::~MetadataServer() = default;
 
-Result<std::shared_ptr<MetadataServer>> MetadataServer::bind(asio::any_io_executor executor,
-                                                             const ListenAddress& address,
-                                                             TokenSource& tokens,
-                                                             MetadataIdentityProvider identity,
-                                                             MetadataServerOptions options) {
+Result<std::shared_ptr<MetadataServer>> MetadataServer::bind(
+    asio::any_io_executor executor, const ListenAddress& address, TokenSource& tokens,
+    BlockingPool& blocking, MetadataIdentityProvider identity, MetadataServerOptions options) {
   boost::system::error_code ec;
   const auto ip = asio::ip::make_address(address.host, ec);
   if (ec || !ip.is_loopback()) {
@@ -197,7 +199,7 @@ Result<std::shared_ptr<MetadataServer>> MetadataServer::bind(asio::any_io_execut
                 fmt::format("cannot read the metadata endpoint's port: {}", ec.message()));
   }
   const std::string host = endpoint_text(bound);
-  auto impl = std::make_unique<Impl>(tokens, std::move(identity), options);
+  auto impl = std::make_unique<Impl>(tokens, blocking, std::move(identity), options);
   impl->name = "metadata " + host;
   auto* raw = impl.get();
   ConnectionServerOptions server_options;

@@ -5,10 +5,11 @@
 // metadata_answer.h say what each request gets.
 //
 // TCP has no SO_PEERCRED: each accepted connection's owner uid is asked of the kernel
-// (daemon/io/socket_owner.h), and a connection from another uid is refused with 403 and a
-// warning naming that uid. HTTP/1.1 with keep-alive; a deadline on each request read and each
-// response write. The connection handling (cap, registry, drain) is daemon/io/connection_server.h.
-// Every response carries `Metadata-Flavor: Google`. Query strings are never logged.
+// (daemon/io/socket_owner.h) on a BlockingPool thread, and a connection from another uid is
+// refused with 403 and a warning naming that uid. HTTP/1.1 with keep-alive; a deadline on each
+// request read and each response write. The connection handling (cap, registry, drain) is
+// daemon/io/connection_server.h. Every response carries `Metadata-Flavor: Google`. Query strings
+// are never logged.
 
 #include <chrono>
 #include <cstddef>
@@ -26,6 +27,8 @@
 
 namespace bqb {
 
+class BlockingPool;
+
 struct MetadataServerOptions {
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};  // idle time included
   std::chrono::milliseconds write_timeout{std::chrono::seconds(10)};
@@ -39,12 +42,13 @@ using MetadataIdentityProvider = std::function<Result<metadata::MetadataIdentity
 
 class MetadataServer : public std::enable_shared_from_this<MetadataServer> {
  public:
-  /// Binds `address` (a loopback IP literal; port 0: the OS picks). `tokens` must outlive the
+  /// Binds `address` (a loopback IP literal; port 0: the OS picks). `tokens` and `blocking` (which
+  /// runs each connection's owner lookup, blocking netlink and /proc reads) must outlive the
   /// server and every connection it serves. @returns io_error naming the address, or conflict
   /// when the port is in use.
   static Result<std::shared_ptr<MetadataServer>> bind(boost::asio::any_io_executor executor,
                                                       const ListenAddress& address,
-                                                      TokenSource& tokens,
+                                                      TokenSource& tokens, BlockingPool& blocking,
                                                       MetadataIdentityProvider identity,
                                                       MetadataServerOptions options = {});
   ~MetadataServer();

@@ -45,10 +45,11 @@ struct MetadataSessions::Session {
 };
 
 MetadataSessions::MetadataSessions(asio::any_io_executor executor, TokenSource& tokens,
-                                   AccountProjectLookup account_project,
+                                   BlockingPool& blocking, AccountProjectLookup account_project,
                                    MetadataSessionsOptions options)
     : executor_(std::move(executor)),
       tokens_(tokens),
+      blocking_(blocking),
       account_project_(std::move(account_project)),
       options_(std::move(options)) {}
 
@@ -80,7 +81,7 @@ asio::awaitable<Result<api::MetadataSession>> MetadataSessions::open(
   BQB_CO_TRY(id_secret, random_token(12));
   const std::string id = id_secret.reveal();  // an id, not a credential: same-uid callers only
   BQB_CO_TRY(server, MetadataServer::bind(
-                         executor_, ListenAddress{options_.listen_host, 0}, tokens_,
+                         executor_, ListenAddress{options_.listen_host, 0}, tokens_, blocking_,
                          [identity]() -> Result<metadata::MetadataIdentity> { return identity; },
                          options_.server));
   server->start();

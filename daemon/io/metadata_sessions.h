@@ -22,6 +22,8 @@
 
 namespace bqb {
 
+class BlockingPool;
+
 struct MetadataSessionsOptions {
   /// The IP literal the session endpoints listen on.
   std::string listen_host = "127.0.0.1";
@@ -35,9 +37,11 @@ using AccountProjectLookup = std::function<std::optional<std::string>(const std:
 
 class MetadataSessions {
  public:
-  /// `tokens` must outlive this object; its destructor closes every session.
+  /// `tokens` and `blocking` (the sessions' endpoints run their owner lookups on it) must outlive
+  /// this object; its destructor closes every session.
   MetadataSessions(boost::asio::any_io_executor executor, TokenSource& tokens,
-                   AccountProjectLookup account_project, MetadataSessionsOptions options);
+                   BlockingPool& blocking, AccountProjectLookup account_project,
+                   MetadataSessionsOptions options);
   ~MetadataSessions();
   MetadataSessions(const MetadataSessions&) = delete;
   MetadataSessions& operator=(const MetadataSessions&) = delete;
@@ -65,6 +69,7 @@ class MetadataSessions {
 
   boost::asio::any_io_executor executor_;
   TokenSource& tokens_;
+  BlockingPool& blocking_;
   AccountProjectLookup account_project_;
   MetadataSessionsOptions options_;
   std::map<std::string, std::unique_ptr<Session>, std::less<>> sessions_;

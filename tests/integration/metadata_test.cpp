@@ -1,7 +1,8 @@
 // Metadata-server endpoints with the real bqbrokerd and fake-google: a session opened over the
 // socket API serves the account's token to plain HTTP and to Node's unmodified
 // google-auth-library, closes on DELETE and when the process that opened it exits; the
-// `[metadata] listen` endpoint serves the default account; another uid is refused.
+// `[metadata] listen` endpoint serves the default account; an AF_INET6 client (the JVM's kind)
+// reaching it through ::ffff:127.0.0.1 is served; another uid is refused.
 
 #include <poll.h>
 #include <unistd.h>
@@ -146,6 +147,26 @@ TEST_F(MetadataTest, SessionServesANarrowTokenAndClosesOnDelete) {
   ASSERT_TRUE(del);
   EXPECT_EQ(del->status, 204) << *del;
   EXPECT_FALSE(connectable(port));
+}
+
+// The JVM and .NET open AF_INET6 sockets: connecting to 127.0.0.1 they connect to ::ffff:127.0.0.1,
+// and the kernel lists their socket in /proc/net/tcp6 (inet_diag family AF_INET6) while the
+// daemon's accepted socket sees a plain IPv4 peer. The owner lookup must still find it.
+TEST_F(MetadataTest, AnIpv6SocketThroughTheV4MappedAddressGetsAToken) {
+  start(config_for(fake_));
+  json s = open_session({{"scopes", {"bigquery.readonly"}}});
+  const std::string host = s.value("host", "");
+  ASSERT_EQ(host.rfind("127.0.0.1:", 0), 0u) << s;
+  TcpRequest request;
+  request.address = "::ffff:127.0.0.1";
+  request.target = std::string(kTokenPath);
+  request.headers = {{"Metadata-Flavor", "Google"}};
+  auto token = tcp_request(port_of(host), request);
+  ASSERT_TRUE(token) << "this test requires IPv6 (an AF_INET6 socket connecting to "
+                        "::ffff:127.0.0.1): "
+                     << token.error();
+  ASSERT_EQ(token->status, 200) << token->body;
+  EXPECT_EQ(tokeninfo_scope(token->as_json().value("access_token", "")), kReadOnly) << token->body;
 }
 
 TEST_F(MetadataTest, PostTimeErrorsNameTheProblem) {

@@ -21,6 +21,10 @@ struct TcpAnswer {
 };
 
 struct TcpRequest {
+  /// The IP literal connected to. An IPv6 one ("::ffff:127.0.0.1") connects from an AF_INET6
+  /// socket (IPV6_V6ONLY off), as the JVM's and .NET's sockets are; the Host header stays
+  /// 127.0.0.1:PORT unless `headers` sets it.
+  std::string address = "127.0.0.1";
   std::string method = "GET";
   std::string target = "/";
   std::string body;
@@ -29,7 +33,8 @@ struct TcpRequest {
   std::chrono::milliseconds timeout = std::chrono::seconds(30);
 };
 
-/// Sends `request` to 127.0.0.1:`port`. @returns the answer, or why none came.
+/// Sends `request` to `request.address`:`port`. @returns the answer, or why none came (an
+/// IPv6 socket that cannot be opened or connected says so).
 Expected<TcpAnswer> tcp_request(std::uint16_t port, const TcpRequest& request);
 /// The same, for the common case.
 Expected<TcpAnswer> tcp_request(std::uint16_t port, std::string method, std::string target,

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "daemon/io/blocking.h"
 #include "tests/unit/io/http_test_server.h"
 #include "tests/unit/io/metadata_test_support.h"
 
@@ -32,7 +33,7 @@ class MetadataServerTest : public ::testing::Test {
 
   std::shared_ptr<MetadataServer> serve(std::optional<std::string> project = "proj-1") {
     metadata::MetadataIdentity id{tokens_.account, tokens_.granted, project};
-    auto s = MetadataServer::bind(io_.get_executor(), ListenAddress{"127.0.0.1", 0}, tokens_,
+    auto s = MetadataServer::bind(io_.get_executor(), ListenAddress{"127.0.0.1", 0}, tokens_, pool_,
                                   [id]() -> Result<metadata::MetadataIdentity> { return id; });
     EXPECT_TRUE(s) << s.error().message;
     if (!s) return nullptr;
@@ -53,6 +54,7 @@ class MetadataServerTest : public ::testing::Test {
 
   asio::io_context io_;
   test::FakeTokenSource tokens_;
+  BlockingPool pool_{1};  // the owner lookups
   std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
   std::shared_ptr<spdlog::logger> previous_;
 };
@@ -208,7 +210,7 @@ TEST_F(MetadataServerTest, CloseStopsAccepting) {
 
 TEST_F(MetadataServerTest, RefusesANonLoopbackListenAddress) {
   auto s = MetadataServer::bind(
-      io_.get_executor(), ListenAddress{"0.0.0.0", 0}, tokens_,
+      io_.get_executor(), ListenAddress{"0.0.0.0", 0}, tokens_, pool_,
       []() -> Result<metadata::MetadataIdentity> { return fail(Errc::internal, "unused"); });
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, Errc::config_invalid);

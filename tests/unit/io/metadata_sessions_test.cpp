@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/io/api_metadata.h"
+#include "daemon/io/blocking.h"
 #include "tests/unit/io/http_test_server.h"
 #include "tests/unit/io/metadata_test_support.h"
 
@@ -52,7 +53,7 @@ class MetadataSessionsTest : public ::testing::Test {
     MetadataSessionsOptions options;
     options.default_project = std::nullopt;
     sessions_ = std::make_unique<MetadataSessions>(
-        io_.get_executor(), tokens_,
+        io_.get_executor(), tokens_, pool_,
         [](const std::string& account) -> std::optional<std::string> {
           return account == "ada@example.com" ? std::optional<std::string>("ada-project")
                                               : std::nullopt;
@@ -90,6 +91,7 @@ class MetadataSessionsTest : public ::testing::Test {
 
   asio::io_context io_;
   test::FakeTokenSource tokens_;
+  BlockingPool pool_{1};  // the endpoints' owner lookups
   std::unique_ptr<MetadataSessions> sessions_;
   http::Router router_;
 };
