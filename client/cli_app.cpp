@@ -36,7 +36,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   GlobalOptions global;
   app.add_option("--socket", global.socket,
                  "The daemon's socket (default: $BQBROKER_SOCKET, else "
-                 "$XDG_RUNTIME_DIR/bqbroker/bqbroker.sock, else /tmp/bqbroker-$UID/bqbroker.sock)")
+                 "$XDG_RUNTIME_DIR/bqbroker/bqbroker.sock, else /tmp/bqbroker-$UID/bqbroker.sock). "
+                 "It and its directory must be yours, not symbolic links, and not writable by "
+                 "others; the daemon must run as you")
       ->type_name("PATH");
   bool version = false;
   app.add_flag("--version", version, "Print the version of bqbroker and of the running daemon");

@@ -22,6 +22,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "bqbroker_version.h"
+#include "client/socket_trust.h"
 #include "proto/api.h"
 #include "proto/json_fields.h"
 
@@ -212,6 +213,8 @@ struct DaemonClient::Impl {
                       " bytes a Unix socket address can hold",
                   "choose a shorter path with --socket or $BQBROKER_SOCKET");
     }
+    // Nothing goes to a socket that another user could have planted (socket_trust.h).
+    if (auto trusted = check_socket_path(socket); !trusted) return trusted;
     stream.emplace(ioc);
     stream->expires_after(options.connect_timeout);
     auto ec = run([&](auto handler) {
@@ -224,6 +227,10 @@ struct DaemonClient::Impl {
     // Asio does not open sockets close-on-exec: a program this process starts (exec's command,
     // a browser) must not inherit the connection to the daemon.
     ::fcntl(stream->socket().native_handle(), F_SETFD, FD_CLOEXEC);
+    if (auto trusted = check_socket_peer(stream->socket().native_handle(), socket); !trusted) {
+      stream.reset();
+      return trusted;
+    }
     return {};
   }
 

@@ -59,6 +59,9 @@ class DaemonClient {
  public:
   /// @returns a client connected to the daemon at `socket`, or daemon_unreachable (with a hint
   /// saying how to start the daemon) when nothing listens there or it does not accept in time.
+  /// Also daemon_unreachable, with nothing sent, when the socket or its directory is not this
+  /// user's alone or another user's process listens there (client/socket_trust.h); every
+  /// reconnection checks again.
   static Result<DaemonClient> connect(const std::filesystem::path& socket,
                                       ClientOptions options = {});
 

@@ -1,7 +1,6 @@
 #include "client/token_file.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +8,8 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#include "proto/private_path.h"
 
 namespace bqb::cli {
 namespace {
@@ -18,9 +19,10 @@ std::string errno_text() { return std::strerror(errno); }
 /// @returns true when `dir` is a directory (not a symlink) of this user with no group or other
 /// access, as the XDG Base Directory spec promises for $XDG_RUNTIME_DIR.
 bool private_directory(const std::filesystem::path& dir) {
-  struct stat st {};
-  if (!dir.is_absolute() || ::lstat(dir.c_str(), &st) != 0) return false;
-  return S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() && (st.st_mode & 077) == 0;
+  if (!dir.is_absolute()) return false;
+  auto facts = inspect_path(dir);
+  return facts && *facts &&
+         !path_flaw(**facts, PathRule{PathType::directory, ::geteuid(), kAnyAccessByOthers});
 }
 
 /// Writes all of `data` to `fd`. @returns false with errno set on failure.

@@ -1,7 +1,8 @@
 #pragma once
 // Where the daemon listens and the clients connect. Daemon and CLI resolve it the same way:
 // --socket PATH, then $BQBROKER_SOCKET, then $XDG_RUNTIME_DIR/bqbroker/bqbroker.sock, then
-// /tmp/bqbroker-$UID/bqbroker.sock.
+// /tmp/bqbroker-$UID/bqbroker.sock. Anyone can create a directory in /tmp first: clients check
+// what they find at the path before they talk to it (client/socket_trust.h).
 
 #include <filesystem>
 #include <optional>

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# Two unprivileged users for the tests that run processes as another user (setpriv).
+bash scripts/test-users.sh
 # Node packages pinned by the lockfile: google-auth-library (metadata-endpoint interop test) and
 # playwright-core (drives Debian's chromium in the e2e browser login test).
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)

@@ -12,8 +12,8 @@
 #include <boost/url/url.hpp>
 #include <nlohmann/json_fwd.hpp>
 
-#include "daemon/io/peer_cred.h"
 #include "proto/error.h"
+#include "proto/peer_cred.h"
 
 namespace bqb::http {
 

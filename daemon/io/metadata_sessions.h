@@ -16,9 +16,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "daemon/io/metadata_server.h"
-#include "daemon/io/peer_cred.h"
 #include "daemon/io/token_source.h"
 #include "proto/metadata_api.h"
+#include "proto/peer_cred.h"
 
 namespace bqb {
 

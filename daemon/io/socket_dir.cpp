@@ -9,6 +9,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "proto/private_path.h"
+
 namespace bqb {
 namespace {
 
@@ -22,36 +24,22 @@ Status prepare_private_dir(const std::filesystem::path& dir) {
     return fail(Errc::io_error, fmt::format("cannot create the socket directory {}: {}",
                                             dir.string(), errno_text(errno)));
   }
-  struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0) {
+  BQB_TRY(facts, inspect_path(dir));
+  if (!facts) {
     return fail(Errc::io_error,
-                fmt::format("cannot inspect {}: {}", dir.string(), errno_text(errno)));
+                fmt::format("cannot use {}: it vanished while it was being created", dir.string()));
   }
-  const std::string hint = fmt::format(
+  const PathRule rule{PathType::directory, ::getuid(), kAnyAccessByOthers};
+  const auto flaw = path_flaw(*facts, rule);
+  if (!flaw) return {};
+  std::string hint = fmt::format(
       "another user may have created it to intercept bqbroker's socket; remove it (rm -r {}) and "
       "start again",
       dir.string());
-  if (S_ISLNK(st.st_mode)) {
-    return fail(Errc::io_error,
-                fmt::format("refusing to use {}: it is a symbolic link", dir.string()), hint);
-  }
-  if (!S_ISDIR(st.st_mode)) {
-    return fail(Errc::io_error,
-                fmt::format("refusing to use {}: it is not a directory", dir.string()), hint);
-  }
-  if (st.st_uid != ::getuid()) {
-    return fail(Errc::io_error,
-                fmt::format("refusing to use {}: it is owned by uid {}, not by this user (uid {})",
-                            dir.string(), st.st_uid, ::getuid()),
-                hint);
-  }
-  if ((st.st_mode & 077) != 0) {
-    return fail(Errc::io_error,
-                fmt::format("refusing to use {}: its mode is {:04o}, it must be 0700", dir.string(),
-                            st.st_mode & 07777),
-                fmt::format("chmod 700 {}", dir.string()));
-  }
-  return {};
+  if (*flaw == PathFlaw::loose_mode) hint = fmt::format("chmod 700 {}", dir.string());
+  return fail(Errc::io_error,
+              fmt::format("refusing to use {}: {}", dir.string(), flaw_text(*flaw, *facts, rule)),
+              std::move(hint));
 }
 
 bool socket_is_live(const std::filesystem::path& path) {

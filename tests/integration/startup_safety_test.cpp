@@ -73,12 +73,14 @@ TEST(StartupSafety, SocketDirectoryOpenToOthersIsRefused) {
 }
 
 TEST(StartupSafety, SocketDirectoryOwnedByAnotherUserIsRefused) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to create a directory owned by nobody";
+  TestUsers users;
+  ASSERT_TRUE(find_test_users(users));
   Sandbox sb;
   make_dir(sb.socket_dir(), 0700);
-  ASSERT_EQ(::chown(sb.socket_dir().c_str(), 65534, 65534), 0);
+  ASSERT_EQ(::chown(sb.socket_dir().c_str(), users.b.uid, users.b.gid), 0);
   DaemonProcess d(sb);
-  EXPECT_TRUE(refused_to_start(d, {sb.socket_dir().string()}));
+  EXPECT_TRUE(refused_to_start(
+      d, {sb.socket_dir().string(), "it belongs to uid " + std::to_string(users.b.uid)}));
 }
 
 TEST(StartupSafety, StaleSocketIsReplaced) {

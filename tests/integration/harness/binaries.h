@@ -12,5 +12,7 @@ std::string daemon_binary();
 std::string cli_binary();
 /// @returns the path of the built fake-google (tests/fakes).
 std::string fake_google_binary();
+/// @returns the path of the built bqbit-socket-recorder (tests/integration/tools).
+std::string socket_recorder_binary();
 
 }  // namespace bqb::itest

@@ -5,11 +5,16 @@
 #include <vector>
 
 #include "tests/integration/harness/process.h"
+#include "tests/integration/harness/test_users.h"
 
 namespace bqb::itest {
 
 /// Runs the built `bqbroker` with `args` and exactly `env`, capturing its output.
 ProcessResult run_cli(const std::vector<std::string>& args, const Environment& env,
                       std::chrono::milliseconds timeout = 30s);
+
+/// The same, run as `user` (setpriv).
+ProcessResult run_cli_as(const TestUser& user, const std::vector<std::string>& args,
+                         const Environment& env, std::chrono::milliseconds timeout = 30s);
 
 }  // namespace bqb::itest

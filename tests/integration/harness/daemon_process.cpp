@@ -1,8 +1,11 @@
 #include "tests/integration/harness/daemon_process.h"
 
+#include <cerrno>
 #include <fstream>
+#include <system_error>
 
 #include <poll.h>
+#include <unistd.h>
 
 #include "tests/integration/harness/binaries.h"
 #include "tests/integration/harness/log_check.h"
@@ -27,6 +30,12 @@ DaemonProcess::DaemonProcess(Sandbox& sandbox, DaemonOptions options)
   argv_.insert(argv_.end(), options.args.begin(), options.args.end());
 
   notify_.emplace(sandbox.unique_path("notify", ".sock"));
+  if (options.user) {
+    // sd_notify needs write permission on the notify socket; the daemon's own user gets it.
+    if (::lchown(notify_->path().c_str(), options.user->uid, options.user->gid) != 0) {
+      throw std::system_error(errno, std::generic_category(), "lchown " + notify_->path().string());
+    }
+  }
   Environment env = sandbox.env();
   env.set("NOTIFY_SOCKET", notify_->path().string());
   for (auto& [name, value] : options.env) {
@@ -36,7 +45,7 @@ DaemonProcess::DaemonProcess(Sandbox& sandbox, DaemonOptions options)
       env.unset(name);
     }
   }
-  child_.emplace(argv_, env, Redirects{log_, log_});
+  child_.emplace(options.user ? as_user(*options.user, argv_) : argv_, env, Redirects{log_, log_});
 }
 
 DaemonProcess::~DaemonProcess() = default;  // ~Child kills and reaps a running daemon

@@ -16,6 +16,7 @@
 #include "tests/integration/harness/notify_socket.h"
 #include "tests/integration/harness/process.h"
 #include "tests/integration/harness/sandbox.h"
+#include "tests/integration/harness/test_users.h"
 
 namespace bqb::itest {
 
@@ -36,6 +37,9 @@ struct DaemonOptions {
   std::vector<std::string> args;
   /// Changes to the sandbox's environment: a value sets the variable, nullopt unsets it.
   std::vector<std::pair<std::string, std::optional<std::string>>> env;
+  /// Run the daemon as this user (the sandbox must be given to it first: Sandbox::give_to);
+  /// nullopt runs it as the test's own user.
+  std::optional<TestUser> user;
 
   // Chainable setters: DaemonOptions().with_config(text).with_socket(path).
   DaemonOptions& with_config(std::optional<std::string> text) {
@@ -52,6 +56,10 @@ struct DaemonOptions {
   }
   DaemonOptions& with_env(std::string name, std::optional<std::string> value) {
     env.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  DaemonOptions& with_user(TestUser u) {
+    user = std::move(u);
     return *this;
   }
 };
@@ -88,7 +96,8 @@ class DaemonProcess {
   ::testing::AssertionResult wait_for_log(const std::vector<std::string>& needles,
                                           std::chrono::milliseconds timeout = 10s) const;
   /// Succeeds when GET /v1/status on a fresh connection answers 200 with this daemon's pid:
-  /// the check that a daemon is still up and serving after a test poked at it.
+  /// the check that a daemon is still up and serving after a test poked at it. It connects as
+  /// the test's own uid, so a daemon run as another user (DaemonOptions::user) refuses it.
   ::testing::AssertionResult serves_status() const;
   /// The argv it was started with, for messages.
   const std::vector<std::string>& argv() const { return argv_; }

@@ -6,6 +6,8 @@
 #include <string>
 #include <system_error>
 
+#include <unistd.h>
+
 namespace bqb::itest {
 
 namespace fs = std::filesystem;
@@ -47,6 +49,16 @@ Environment Sandbox::env() const {
       .set("XDG_CONFIG_HOME", config_home().string())
       .set("XDG_STATE_HOME", state_home().string());
   return env;
+}
+
+void Sandbox::give_to(const TestUser& user) {
+  auto hand_over = [&](const fs::path& p) {
+    if (::lchown(p.c_str(), user.uid, user.gid) != 0) {
+      throw std::system_error(errno, std::generic_category(), "lchown " + p.string());
+    }
+  };
+  hand_over(root());
+  for (const auto& entry : fs::recursive_directory_iterator(root())) hand_over(entry.path());
 }
 
 fs::path Sandbox::unique_path(std::string_view stem, std::string_view ext) {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "tests/integration/harness/process.h"
+#include "tests/integration/harness/test_users.h"
 
 namespace bqb::itest {
 
@@ -43,6 +44,10 @@ class Sandbox {
   /// @returns PATH and friends (Environment::minimal) plus HOME and XDG_* pointing into the
   ///          sandbox; BQBROKER_SOCKET and BQBROKER_CONFIG are not set.
   Environment env() const;
+
+  /// Makes `user` the owner of the sandbox and of everything in it so far (symbolic links are
+  /// not followed), for a daemon and a CLI run as that user. Throws std::system_error.
+  void give_to(const TestUser& user);
 
   /// @returns a path <root>/<stem>-<n><ext> not handed out before by this sandbox.
   std::filesystem::path unique_path(std::string_view stem, std::string_view ext);

@@ -1,6 +1,7 @@
 #include "client/daemon_client.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -156,6 +157,7 @@ TEST(DaemonClient, AStaleSocketFileIsDaemonUnreachable) {
     addr.sun_family = AF_UNIX;
     std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
     ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
     ::close(fd);
   }
   ASSERT_TRUE(std::filesystem::exists(path));

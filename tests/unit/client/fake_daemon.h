@@ -5,6 +5,7 @@
 // answers, error envelopes, truncated or no answers).
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -128,7 +129,9 @@ class FakeDaemon {
     std::strncpy(addr.sun_path, socket_.c_str(), sizeof(addr.sun_path) - 1);
     if (listen_fd_ < 0 ||
         ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(listen_fd_, 16) != 0) {
+        // 0600 as bqbrokerd makes it, whatever the umask: the client refuses a socket that
+        // others can write to.
+        ::chmod(socket_.c_str(), 0600) != 0 || ::listen(listen_fd_, 16) != 0) {
       throw std::runtime_error(std::string("fake daemon: cannot listen: ") + std::strerror(errno));
     }
     thread_ = std::thread([this] { serve(); });

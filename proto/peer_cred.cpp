@@ -1,4 +1,4 @@
-#include "daemon/io/peer_cred.h"
+#include "proto/peer_cred.h"
 
 #include <array>
 
