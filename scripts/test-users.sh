@@ -7,7 +7,8 @@
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/test-users.sh: needs root to create the test users bqb-test-a and bqb-test-b" >&2
+  if command -v sudo >/dev/null 2>&1; then exec sudo bash "$0" "$@"; fi
+  echo "scripts/test-users.sh: needs root (or sudo) to create the test users bqb-test-a and bqb-test-b" >&2
   exit 1
 fi
 

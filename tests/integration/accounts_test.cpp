@@ -279,10 +279,8 @@ TEST_F(AccountsTest, SecretsNeverAppearInTheDaemonLog) {
 // --- With the Secret Service (private keyring only) ----------------------------------------------
 
 TEST_F(AccountsTest, KeyringHoldsTheTokenUntilLogoutAndAcrossKill9) {
-  if (!in_private_keyring()) {
-    GTEST_SKIP() << "needs the private keyring: run under scripts/with-keyring.sh (scripts/test.sh "
-                    "does)";
-  }
+  ASSERT_TRUE(in_private_keyring())
+      << "needs the private keyring: run under scripts/with-keyring.sh (scripts/test.sh does)";
   const std::string client_id = fake_.client().client_id;
   {
     DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "secret-service")));

@@ -180,7 +180,7 @@ TEST_F(MetadataServerTest, KeepsTheConnectionAliveBetweenRequests) {
 }
 
 TEST_F(MetadataServerTest, ConnectionFromAnotherUidIsRefusedAndLogged) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as nobody";
+  ASSERT_EQ(::geteuid(), 0u) << "must run as root (scripts/test.sh does) to connect as nobody";
   auto s = serve();
   ASSERT_TRUE(s);
   auto a = test::run(
