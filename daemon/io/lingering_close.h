@@ -2,7 +2,7 @@
 // Closing a socket that still has unread input makes the kernel send RST, and the peer may then
 // lose the response it has not read yet (a 403 sent before reading the request, a 413 sent
 // before the body). So: send FIN, read and drop what the peer still sends for a moment, then
-// close. (http_server.cpp does the same for the Unix socket.)
+// close. The connection server (connection_server.h) does this for every connection it ends.
 
 #include <array>
 #include <chrono>
