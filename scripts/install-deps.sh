@@ -9,7 +9,8 @@
 #             SQLite (bqbroker-emulator runs queries on it).
 #   tests:    gnome-keyring + dbus (a real Secret Service), libsecret-tools (secret-tool, to look
 #             into the keyring from tests), libglib2.0-bin (gdbus: wait for the keyring, lock it), curl (raw HTTP over the Unix socket), util-linux (setpriv),
-#             systemd (systemd-analyze, systemd-socket-activate), jq (JSON answers in test scripts).
+#             systemd (systemd-analyze, systemd-socket-activate), jq (JSON answers in test scripts),
+#             python3-yaml (a real YAML parser: the route constants are checked against openapi.yaml).
 #   clients:  Node.js + npm (Google's own client libraries, from tests/node's lockfile, talk to the
 #             metadata endpoint); Debian's packages only when the machine has no node/npm at all,
 #             so an existing, newer Node.js is kept.
@@ -27,7 +28,7 @@ packages=(
   googletest libgtest-dev libgmock-dev
   gnome-keyring dbus dbus-user-session libsecret-tools libglib2.0-bin
   curl util-linux systemd ca-certificates openssl
-  jq
+  jq python3-yaml
   chromium python3 python3-google-auth python3-requests
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -4,11 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/core/adc_file.h"
+#include "proto/routes.h"
 
 namespace bqb {
 
 namespace asio = boost::asio;
-using Verb = http::beast_http::verb;
 using asio::awaitable;
 
 api::AccountInfo account_info(const Account& account, bool is_default) {
@@ -91,10 +91,10 @@ void add_account_routes(http::Router& router, AccountService& service) {
       return fn(service, ctx);
     };
   };
-  router.add(Verb::get, "/v1/accounts", bind(list_accounts));
-  router.add(Verb::put, "/v1/accounts/default", bind(put_default));
-  router.add(Verb::post, "/v1/accounts/import", bind(import_adc));
-  router.add(Verb::delete_, "/v1/accounts/{email}", bind(delete_account));
+  router.add(routes::kListAccounts, bind(list_accounts));
+  router.add(routes::kSetDefaultAccount, bind(put_default));
+  router.add(routes::kImportAccount, bind(import_adc));
+  router.add(routes::kRemoveAccount, bind(delete_account));
 }
 
 }  // namespace bqb

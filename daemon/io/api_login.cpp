@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proto/login_api.h"
+#include "proto/routes.h"
 
 namespace bqb {
 namespace {
@@ -13,7 +14,6 @@ namespace {
 namespace asio = boost::asio;
 using http::RequestContext;
 using http::Response;
-using http::beast_http::verb;
 
 /// @returns the `wait` query parameter in seconds (0 when absent); bad_request when it is not an
 /// integer from 0 to kMaxLoginWaitSeconds.
@@ -76,13 +76,13 @@ asio::awaitable<Response> cancel_login(LoginManager& logins, RequestContext& ctx
 }  // namespace
 
 void add_login_routes(http::Router& router, LoginManager& logins) {
-  router.add(verb::post, "/v1/login",
+  router.add(routes::kStartLogin,
              [&logins](RequestContext& ctx) { return start_login(logins, ctx); });
-  router.add(verb::get, "/v1/login/{id}",
+  router.add(routes::kLoginState,
              [&logins](RequestContext& ctx) { return get_login(logins, ctx); });
-  router.add(verb::post, "/v1/login/{id}/redirect",
+  router.add(routes::kLoginRedirect,
              [&logins](RequestContext& ctx) { return paste_redirect(logins, ctx); });
-  router.add(verb::delete_, "/v1/login/{id}",
+  router.add(routes::kCancelLogin,
              [&logins](RequestContext& ctx) { return cancel_login(logins, ctx); });
 }
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proto/metadata_api.h"
+#include "proto/routes.h"
 
 namespace bqb {
 namespace {
@@ -10,7 +11,6 @@ namespace {
 namespace asio = boost::asio;
 using http::RequestContext;
 using http::Response;
-using http::beast_http::verb;
 
 asio::awaitable<Response> open_session(MetadataSessions& sessions, RequestContext& ctx) {
   // An empty body is a request with every field left out.
@@ -35,9 +35,9 @@ asio::awaitable<Response> close_session(MetadataSessions& sessions, RequestConte
 }  // namespace
 
 void add_metadata_routes(http::Router& router, MetadataSessions& sessions) {
-  router.add(verb::post, "/v1/metadata-sessions",
+  router.add(routes::kOpenMetadataSession,
              [&sessions](RequestContext& ctx) { return open_session(sessions, ctx); });
-  router.add(verb::delete_, "/v1/metadata-sessions/{id}",
+  router.add(routes::kCloseMetadataSession,
              [&sessions](RequestContext& ctx) { return close_session(sessions, ctx); });
 }
 

@@ -5,12 +5,12 @@
 
 #include "daemon/core/bq_endpoint.h"
 #include "daemon/core/bq_param.h"
+#include "proto/routes.h"
 
 namespace bqb {
 
 namespace asio = boost::asio;
 using asio::awaitable;
-using http::beast_http::verb;
 
 namespace {
 
@@ -113,11 +113,11 @@ void add_query_routes(http::Router& router, QueryRunner& runner,
                       QueryProjectLookup account_project) {
   auto routes = std::make_shared<QueryRoutes>(
       QueryRoutes{runner, std::move(default_project), std::move(account_project)});
-  router.add_stream(verb::post, "/v1/query",
+  router.add_stream(routes::kQuery,
                     [routes](http::RequestContext& ctx, http::ResponseStream& out) {
                       return routes->post_query(ctx, out);
                     });
-  router.add(verb::delete_, "/v1/jobs/{project}/{job_id}",
+  router.add(routes::kCancelJob,
              [routes](http::RequestContext& ctx) { return routes->delete_job(ctx); });
 }
 

@@ -9,6 +9,7 @@
 #include "daemon/io/api_accounts.h"
 #include "daemon/io/token_service.h"
 #include "proto/api.h"
+#include "proto/routes.h"
 
 namespace bqb {
 
@@ -32,7 +33,7 @@ void add_token_state(nlohmann::json& account, const TokenService& tokens) {
 }  // namespace
 
 void add_status_routes(http::Router& router, const StatusInfo& info) {
-  router.add(http::beast_http::verb::get, "/v1/status",
+  router.add(routes::kStatus,
              [&info](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
                api::StatusResponse s;
                s.version = kVersion;

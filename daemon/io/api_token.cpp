@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/core/account.h"
+#include "proto/routes.h"
 #include "proto/token_api.h"
 
 namespace bqb {
@@ -93,7 +94,7 @@ Result<TokenRequest> parse_token_query(boost::urls::params_view query) {
 }
 
 void add_token_routes(http::Router& router, TokenSource& tokens) {
-  router.add(http::beast_http::verb::get, "/v1/token",
+  router.add(routes::kToken,
              [&tokens](http::RequestContext& ctx) -> awaitable<http::Response> {
                return get_token(tokens, ctx);
              });

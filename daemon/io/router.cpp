@@ -9,12 +9,14 @@
 
 namespace bqb::http {
 
-void Router::add(beast_http::verb method, std::string_view pattern, Handler handler) {
-  routes_.push_back(Route{method, RoutePattern(pattern), std::move(handler), nullptr});
+void Router::add(const routes::Route& route, Handler handler) {
+  routes_.push_back(Route{beast_http::string_to_verb(route.method), RoutePattern(route.pattern),
+                          std::move(handler), nullptr});
 }
 
-void Router::add_stream(beast_http::verb method, std::string_view pattern, StreamHandler handler) {
-  routes_.push_back(Route{method, RoutePattern(pattern), nullptr, std::move(handler)});
+void Router::add_stream(const routes::Route& route, StreamHandler handler) {
+  routes_.push_back(Route{beast_http::string_to_verb(route.method), RoutePattern(route.pattern),
+                          nullptr, std::move(handler)});
 }
 
 namespace {

@@ -9,14 +9,16 @@
 
 #include "daemon/core/route.h"
 #include "daemon/io/http_types.h"
+#include "proto/routes.h"
 
 namespace bqb::http {
 
 class Router {
  public:
-  void add(beast_http::verb method, std::string_view pattern, Handler handler);
+  /// Adds `route` (one of proto/routes.h's constants; tests may pass their own).
+  void add(const routes::Route& route, Handler handler);
   /// Adds a route whose handler may stream its response.
-  void add_stream(beast_http::verb method, std::string_view pattern, StreamHandler handler);
+  void add_stream(const routes::Route& route, StreamHandler handler);
 
   /// Answers `request` on `out`: the route's handler, or the error response when no route takes
   /// the request. A handler that throws is answered with 500 internal when it had not answered

@@ -141,7 +141,7 @@ class ResponseStreamTest : public ::testing::Test {
 };
 
 TEST_F(ResponseStreamTest, ChunksArriveInOrderOnAKeptAliveConnection) {
-  router_.add_stream(beast_http::verb::get, "/s",
+  router_.add_stream({"GET", "/s"},
                      [](RequestContext&, ResponseStream& out) -> asio::awaitable<void> {
                        EXPECT_TRUE(co_await out.begin(200, "application/x-ndjson"));
                        EXPECT_TRUE(co_await out.write("{\"n\":1}\n"));
@@ -167,7 +167,7 @@ TEST_F(ResponseStreamTest, AWriteWaitsUntilTheClientReads) {
   constexpr int kChunks = 16;
   const std::string chunk(1 << 20, 'x');
   int written = 0;
-  router_.add_stream(beast_http::verb::get, "/s",
+  router_.add_stream({"GET", "/s"},
                      [&](RequestContext&, ResponseStream& out) -> asio::awaitable<void> {
                        co_await out.begin(200, "application/octet-stream");
                        for (int i = 0; i < kChunks; ++i) {
@@ -191,7 +191,7 @@ TEST_F(ResponseStreamTest, AWriteWaitsUntilTheClientReads) {
 TEST_F(ResponseStreamTest, AClientThatLeavesIsNoticedWhileTheHandlerWaits) {
   bool began = false;
   bool noticed = false;
-  router_.add_stream(beast_http::verb::get, "/s",
+  router_.add_stream({"GET", "/s"},
                      [&](RequestContext&, ResponseStream& out) -> asio::awaitable<void> {
                        began = co_await out.begin(200, "application/x-ndjson");
                        asio::steady_timer tick(co_await asio::this_coro::executor);
@@ -218,7 +218,7 @@ TEST_F(ResponseStreamTest, APipelinedRequestIsNotADisconnect) {
   std::vector<bool> cancelled_seen;
   asio::steady_timer release(io_);
   release.expires_at(asio::steady_timer::time_point::max());
-  router_.add_stream(beast_http::verb::get, "/s",
+  router_.add_stream({"GET", "/s"},
                      [&](RequestContext&, ResponseStream& out) -> asio::awaitable<void> {
                        ++served;
                        if (served == 1) co_await release.async_wait(kTuple);
@@ -239,9 +239,9 @@ TEST_F(ResponseStreamTest, APipelinedRequestIsNotADisconnect) {
 }
 
 TEST_F(ResponseStreamTest, AHandlerThatNeverAnswersGets500) {
-  router_.add_stream(beast_http::verb::get, "/s",
+  router_.add_stream({"GET", "/s"},
                      [](RequestContext&, ResponseStream&) -> asio::awaitable<void> { co_return; });
-  router_.add_stream(beast_http::verb::get, "/t",
+  router_.add_stream({"GET", "/t"},
                      [](RequestContext&, ResponseStream&) -> asio::awaitable<void> {
                        throw std::runtime_error("boom");
                        co_return;
@@ -258,7 +258,7 @@ TEST_F(ResponseStreamTest, AHandlerThatNeverAnswersGets500) {
 }
 
 TEST_F(ResponseStreamTest, AHandlerThatThrowsMidStreamCutsTheBodyShort) {
-  router_.add_stream(beast_http::verb::get, "/s",
+  router_.add_stream({"GET", "/s"},
                      [](RequestContext&, ResponseStream& out) -> asio::awaitable<void> {
                        co_await out.begin(200, "application/x-ndjson");
                        co_await out.write("{\"n\":1}\n");
@@ -275,7 +275,7 @@ TEST_F(ResponseStreamTest, AHandlerThatThrowsMidStreamCutsTheBodyShort) {
 }
 
 TEST_F(ResponseStreamTest, TheCollectingDispatchGathersAStreamedBody) {
-  router_.add_stream(beast_http::verb::get, "/s",
+  router_.add_stream({"GET", "/s"},
                      [](RequestContext&, ResponseStream& out) -> asio::awaitable<void> {
                        co_await out.begin(200, "application/x-ndjson");
                        co_await out.write("a\n");
