@@ -193,6 +193,65 @@ Error network_error(const error_code& ec, bool timed_out, std::string_view doing
       Errc::upstream_unavailable, fmt::format("{} {}: {}", doing, where, ec.message()), {}};
 }
 
+/// @returns `request` as Beast's request for `target`: its headers, plus Host and User-Agent
+/// unless it set them, its body (moved out), keep-alive and the payload's length.
+http::request<http::string_body> build_request(http::verb verb, const OutboundTarget& target,
+                                               HttpRequest& request) {
+  http::request<http::string_body> req{verb, target.target, 11};
+  bool has_host = false;
+  for (auto& [name, value] : request.headers) {
+    if (ascii_iequals(name, "host")) has_host = true;
+    req.insert(name, value);
+  }
+  if (!has_host) req.set(http::field::host, target.host_header());
+  if (req.find(http::field::user_agent) == req.end()) {
+    req.set(http::field::user_agent, fmt::format("bqbroker/{}", kVersion));
+  }
+  req.body() = std::move(request.body);
+  req.keep_alive(true);
+  req.prepare_payload();
+  return req;
+}
+
+/// @returns Beast's `response` as the client's HttpResponse (status, headers in order, body).
+HttpResponse to_http_response(http::response<http::string_body>&& response) {
+  HttpResponse out;
+  out.status = static_cast<int>(response.result_int());
+  for (const auto& field : response) {
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  out.body = std::move(response.body());
+  return out;
+}
+
+/// @returns the error a failed exchange with `target` ends the request with: upstream_error for
+/// a response over the limits or malformed, else upstream_unavailable naming what was under way.
+Error exchange_error(const Exchange& ex, const OutboundTarget& target,
+                     std::chrono::milliseconds timeout, std::size_t max_response_bytes) {
+  if (ex.ec == http::error::body_limit) {
+    return Error{Errc::upstream_error,
+                 fmt::format("the response from {} exceeds the limit of {} bytes",
+                             target.loggable(), max_response_bytes),
+                 {}};
+  }
+  if (ex.ec == http::error::header_limit) {
+    return Error{Errc::upstream_error,
+                 fmt::format("the response header from {} exceeds {} bytes", target.loggable(),
+                             kMaxResponseHeaderBytes),
+                 {}};
+  }
+  if (ex.ec.category() == http::make_error_code(http::error::bad_version).category() &&
+      ex.ec != http::error::end_of_stream && ex.ec != http::error::partial_message) {
+    return Error{
+        Errc::upstream_error,
+        fmt::format("malformed HTTP response from {}: {}", target.loggable(), ex.ec.message()),
+        {}};
+  }
+  return network_error(ex.ec, ex.timed_out,
+                       ex.failed_writing ? "sending the request to" : "waiting for a response from",
+                       target.authority(), timeout);
+}
+
 awaitable<Result<tcp::resolver::results_type>> ClientCore::resolve(
     const std::string& host, std::uint16_t port, Clock::time_point deadline,
     std::chrono::milliseconds timeout) {
@@ -321,19 +380,7 @@ awaitable<Result<HttpResponse>> ClientCore::send(HttpRequest request) {
   const auto started = Clock::now();
   const auto deadline = started + request.timeout;
 
-  http::request<http::string_body> req{verb, target.target, 11};
-  bool has_host = false;
-  for (auto& [name, value] : request.headers) {
-    if (ascii_iequals(name, "host")) has_host = true;
-    req.insert(name, value);
-  }
-  if (!has_host) req.set(http::field::host, target.host_header());
-  if (req.find(http::field::user_agent) == req.end()) {
-    req.set(http::field::user_agent, fmt::format("bqbroker/{}", kVersion));
-  }
-  req.body() = std::move(request.body);
-  req.keep_alive(true);
-  req.prepare_payload();
+  http::request<http::string_body> req = build_request(verb, target, request);
 
   const std::string origin = target.origin();
   for (int attempt = 0;; ++attempt) {
@@ -360,13 +407,7 @@ awaitable<Result<HttpResponse>> ClientCore::send(HttpRequest request) {
       } else {
         conn->close();
       }
-      HttpResponse out;
-      out.status = static_cast<int>(ex.response.result_int());
-      for (const auto& field : ex.response) {
-        out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-      }
-      out.body = std::move(ex.response.body());
-      co_return out;
+      co_return to_http_response(std::move(ex.response));
     }
     conn->close();
 
@@ -381,25 +422,8 @@ awaitable<Result<HttpResponse>> ClientCore::send(HttpRequest request) {
                     request.method, target.loggable(), ex.ec.message());
       continue;
     }
-    if (ex.ec == http::error::body_limit) {
-      co_return fail(Errc::upstream_error,
-                     fmt::format("the response from {} exceeds the limit of {} bytes",
-                                 target.loggable(), options_.max_response_bytes));
-    }
-    if (ex.ec == http::error::header_limit) {
-      co_return fail(Errc::upstream_error,
-                     fmt::format("the response header from {} exceeds {} bytes", target.loggable(),
-                                 kMaxResponseHeaderBytes));
-    }
-    if (ex.ec.category() == http::make_error_code(http::error::bad_version).category() &&
-        ex.ec != http::error::end_of_stream && ex.ec != http::error::partial_message) {
-      co_return fail(Errc::upstream_error, fmt::format("malformed HTTP response from {}: {}",
-                                                       target.loggable(), ex.ec.message()));
-    }
     co_return tl::unexpected(
-        network_error(ex.ec, ex.timed_out,
-                      ex.failed_writing ? "sending the request to" : "waiting for a response from",
-                      target.authority(), request.timeout));
+        exchange_error(ex, target, request.timeout, options_.max_response_bytes));
   }
 }
 

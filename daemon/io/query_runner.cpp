@@ -163,7 +163,20 @@ struct QueryRunner::Run {
     co_await sink.fail(*error);
   }
 
+  /// Runs the query to its end line: begin(), wait_until_complete(), stream_rows().
   awaitable<Outcome> execute() {
+    bq::QueryPage page;
+    const std::optional<Outcome> begun = co_await begin(page);
+    if (begun) co_return *begun;
+    const std::optional<Outcome> waited = co_await wait_until_complete(page);
+    if (waited) co_return *waited;
+    const Outcome streamed = co_await stream_rows(page);
+    co_return streamed;
+  }
+
+  /// Authenticates, starts the query (jobs.query) into `page` and sends the job line when
+  /// BigQuery named a job or a query. @returns the outcome when the run ends here, else nullopt.
+  awaitable<std::optional<Outcome>> begin(bq::QueryPage& page) {
     auto token = co_await caller.authenticate();
     if (!token) {
       co_await report(std::move(token).error());
@@ -174,21 +187,25 @@ struct QueryRunner::Run {
       co_await report(std::move(first).error());
       co_return Outcome::failed;
     }
-    bq::QueryPage page = std::move(*first);
+    page = std::move(*first);
     note(page);
-    if (!spec.request.dry_run && (job || !page.query_id.empty())) {
-      api::QueryJob line{spec.request.project, std::nullopt, std::nullopt, location};
-      if (job) {
-        line.project = job->project_id;
-        line.job_id = job->job_id;
-      } else {
-        line.query_id = page.query_id;
-      }
-      std::string text = api::job_line(line);
-      const bool sent = co_await send_now(std::move(text));
-      if (!sent) co_return Outcome::abandoned;
+    if (spec.request.dry_run || (!job && page.query_id.empty())) co_return std::nullopt;
+    api::QueryJob line{spec.request.project, std::nullopt, std::nullopt, location};
+    if (job) {
+      line.project = job->project_id;
+      line.job_id = job->job_id;
+    } else {
+      line.query_id = page.query_id;
     }
+    std::string text = api::job_line(line);
+    const bool sent = co_await send_now(std::move(text));
+    if (!sent) co_return Outcome::abandoned;
+    co_return std::nullopt;
+  }
 
+  /// Polls getQueryResults into `page` until the job is complete, sending a progress line before
+  /// each poll. @returns the outcome when the run ends here, else nullopt.
+  awaitable<std::optional<Outcome>> wait_until_complete(bq::QueryPage& page) {
     while (!page.job_complete) {
       if (!job) {
         api::QueryError e =
@@ -208,32 +225,19 @@ struct QueryRunner::Run {
       page = std::move(*next);
       note(page);
     }
+    co_return std::nullopt;
+  }
 
+  /// Sends the schema line, the rows of the complete job's `page` and of the pages after it (up
+  /// to max_rows), then the end line.
+  awaitable<Outcome> stream_rows(bq::QueryPage& page) {
     const bq::Schema schema = page.schema.value_or(bq::Schema{});
     std::string schema_text = api::schema_line(bq::schema_to_json(schema));
     const bool schema_added = co_await sink.add(std::move(schema_text));
     if (!schema_added) co_return Outcome::abandoned;
     for (;;) {
-      for (const auto& raw : page.rows) {
-        if (spec.max_rows && end.rows >= *spec.max_rows) {
-          end.truncated = true;
-          break;
-        }
-        auto row = bq::convert_row(schema, raw, fmt::format("row {} of the result", end.rows + 1));
-        if (!row) {
-          api::QueryError e = plain(row.error());
-          co_await report(std::move(e));
-          co_return Outcome::failed;
-        }
-        std::string text = api::row_line(*row);
-        const bool added = co_await sink.add(std::move(text));
-        if (!added) co_return Outcome::abandoned;
-        ++end.rows;
-      }
-      if (!end.truncated && spec.max_rows && end.rows >= *spec.max_rows &&
-          !page.page_token.empty()) {
-        end.truncated = true;
-      }
+      const std::optional<Outcome> added = co_await add_rows(schema, page);
+      if (added) co_return *added;
       // The client takes this page before the next one is asked for: back-pressure.
       const bool flushed = co_await sink.flush();
       if (!flushed) co_return Outcome::abandoned;
@@ -257,6 +261,32 @@ struct QueryRunner::Run {
     std::string text = api::end_line(end);
     const bool sent = co_await send_now(std::move(text));
     co_return sent ? Outcome::done : Outcome::abandoned;
+  }
+
+  /// Adds the rows of `page` to the sink, converted by `schema`, until max_rows; marks the end
+  /// truncated when max_rows cut this page or the pages after it.
+  /// @returns the outcome when the run ends here, else nullopt.
+  awaitable<std::optional<Outcome>> add_rows(const bq::Schema& schema, const bq::QueryPage& page) {
+    for (const auto& raw : page.rows) {
+      if (spec.max_rows && end.rows >= *spec.max_rows) {
+        end.truncated = true;
+        break;
+      }
+      auto row = bq::convert_row(schema, raw, fmt::format("row {} of the result", end.rows + 1));
+      if (!row) {
+        api::QueryError e = plain(row.error());
+        co_await report(std::move(e));
+        co_return Outcome::failed;
+      }
+      std::string text = api::row_line(*row);
+      const bool added = co_await sink.add(std::move(text));
+      if (!added) co_return Outcome::abandoned;
+      ++end.rows;
+    }
+    if (!end.truncated && spec.max_rows && end.rows >= *spec.max_rows && !page.page_token.empty()) {
+      end.truncated = true;
+    }
+    co_return std::nullopt;
   }
 
   /// Cancels the job nobody will read: a running one, or any job once its client left before
