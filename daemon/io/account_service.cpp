@@ -99,6 +99,15 @@ struct AccountService::Impl : std::enable_shared_from_this<AccountService::Impl>
   }
 
   awaitable<Result<Account>> add_login(NewLogin login);
+  /// @returns the secret record `login` stores under `key`: its own refresh token, else the one
+  /// already stored there; login_failed when there is neither.
+  awaitable<Result<StoredCredentials>> login_credentials(const NewLogin& login, SecretKey key);
+  /// @returns the account record of `login`, keeping added_at and unknown fields of the account
+  /// already registered under its email.
+  Account account_of(const NewLogin& login, std::vector<std::string> scopes) const;
+  /// Removes the secret of `replaced`, the record `account` replaced, when it was another client's
+  /// (a failure is only logged: the new login stands).
+  awaitable<void> remove_replaced_client(const Account& replaced, const Account& account);
   awaitable<Result<LogoutResult>> logout(std::string email);
   awaitable<Result<Account>> import_adc(oauth::AuthorizedUser adc);
   /// Revokes `token` at revoke_uri. @returns nullopt on success, else why it failed (no secret).
@@ -107,56 +116,53 @@ struct AccountService::Impl : std::enable_shared_from_this<AccountService::Impl>
 
 // --- add_login -----------------------------------------------------------------------------------
 
-awaitable<Result<Account>> AccountService::Impl::add_login(NewLogin login) {
-  auto self = shared_from_this();
+namespace {
+
+/// Checks that `login` names an account and a client, tells the Redactor its secrets.
+/// @returns the granted scopes in canonical form (empty when Google reported none).
+Result<std::vector<std::string>> check_login(const NewLogin& login) {
   if (login.email.empty()) {
-    co_return fail(Errc::login_failed, "the login carries no account email");
+    return fail(Errc::login_failed, "the login carries no account email");
   }
   if (login.client.client_id.empty()) {
-    co_return fail(Errc::login_failed,
-                   fmt::format("the login of {} names no client_id", login.email));
+    return fail(Errc::login_failed, fmt::format("the login of {} names no client_id", login.email));
   }
   if (login.refresh_token) Redactor::global().remember(login.refresh_token->reveal());
   Redactor::global().remember(login.client.client_secret.reveal());
+  if (login.granted_scopes.empty()) return std::vector<std::string>{};
+  BQB_TRY(set, oauth::ScopeSet::from_list(login.granted_scopes,
+                                          fmt::format("the scopes granted to {}", login.email)));
+  return set.items();
+}
 
-  std::vector<std::string> scopes;
-  if (!login.granted_scopes.empty()) {
-    auto set = oauth::ScopeSet::from_list(login.granted_scopes,
-                                          fmt::format("the scopes granted to {}", login.email));
-    if (!set) co_return tl::unexpected(std::move(set).error());
-    scopes = set->items();
-  }
+}  // namespace
 
-  auto guard = co_await acquire();
-  const SecretKey key{login.email, login.client.client_id};
-
+awaitable<Result<StoredCredentials>> AccountService::Impl::login_credentials(const NewLogin& login,
+                                                                             SecretKey key) {
   StoredCredentials creds;
   creds.client_secret = login.client.client_secret;
   if (login.refresh_token && !login.refresh_token->empty()) {
     creds.refresh_token = *login.refresh_token;
-  } else {
-    // Google sends a refresh token on the first consent of a client and (with prompt=consent)
-    // on every one; a response without it is usable only if we still hold the earlier one.
-    auto stored = co_await read_credentials(key);
-    if (!stored) co_return tl::unexpected(std::move(stored).error());
-    if (!*stored) {
-      co_return fail(Errc::login_failed,
-                     fmt::format("Google sent no refresh_token for {} and none is stored for "
-                                 "client {}",
-                                 login.email, login.client.client_id),
-                     "remove bqbroker's access at https://myaccount.google.com/permissions, "
-                     "then run `bqbroker login` again");
-    }
-    creds.refresh_token = (*stored)->refresh_token;
+    co_return creds;
   }
+  // Google sends a refresh token on the first consent of a client and (with prompt=consent)
+  // on every one; a response without it is usable only if we still hold the earlier one.
+  auto stored = co_await read_credentials(key);
+  if (!stored) co_return tl::unexpected(std::move(stored).error());
+  if (!*stored) {
+    co_return fail(Errc::login_failed,
+                   fmt::format("Google sent no refresh_token for {} and none is stored for "
+                               "client {}",
+                               login.email, login.client.client_id),
+                   "remove bqbroker's access at https://myaccount.google.com/permissions, "
+                   "then run `bqbroker login` again");
+  }
+  creds.refresh_token = (*stored)->refresh_token;
+  co_return creds;
+}
 
-  // The secret first: if storing it fails, the registry still describes what the store holds.
-  auto put_op = [this, key, secret = to_secret(creds), label = credentials_label(login.email)] {
-    return store.put(key, secret, label);
-  };
-  auto put = co_await blocking.run(std::move(put_op));
-  if (!put) co_return tl::unexpected(std::move(put).error());
-
+Account AccountService::Impl::account_of(const NewLogin& login,
+                                         std::vector<std::string> scopes) const {
   Account account;
   account.email = login.email;
   account.client_id = login.client.client_id;
@@ -170,20 +176,44 @@ awaitable<Result<Account>> AccountService::Impl::add_login(NewLogin login) {
     account.added_at = previous->added_at;  // when the account first came, not this login
     account.extra = previous->extra;
   }
+  return account;
+}
 
+awaitable<void> AccountService::Impl::remove_replaced_client(const Account& replaced,
+                                                             const Account& account) {
+  if (replaced.client_id == account.client_id) co_return;
+  // The account moved to another client; the old client's refresh token is unreachable now.
+  SecretKey old = replaced.secret_key();
+  auto remove_old = [this, old] { return store.remove(old); };
+  auto removed = co_await blocking.run(std::move(remove_old));
+  if (!removed) {
+    spdlog::warn("account {}: the credentials of its previous client {} stay in the {} store: {}",
+                 account.email, old.client_id, store.kind(), removed.error().message);
+  }
+}
+
+awaitable<Result<Account>> AccountService::Impl::add_login(NewLogin login) {
+  auto self = shared_from_this();
+  auto scopes = check_login(login);
+  if (!scopes) co_return tl::unexpected(std::move(scopes).error());
+
+  auto guard = co_await acquire();
+  const SecretKey key{login.email, login.client.client_id};
+  auto creds = co_await login_credentials(login, key);
+  if (!creds) co_return tl::unexpected(std::move(creds).error());
+
+  // The secret first: if storing it fails, the registry still describes what the store holds.
+  auto put_op = [this, key, secret = to_secret(*creds), label = credentials_label(login.email)] {
+    return store.put(key, secret, label);
+  };
+  auto put = co_await blocking.run(std::move(put_op));
+  if (!put) co_return tl::unexpected(std::move(put).error());
+
+  Account account = account_of(login, std::move(*scopes));
   auto upsert = [this, account] { return registry.upsert(account); };
   auto replaced = co_await blocking.run(std::move(upsert));
   if (!replaced) co_return tl::unexpected(std::move(replaced).error());
-  if (*replaced && (*replaced)->client_id != account.client_id) {
-    // The account moved to another client; the old client's refresh token is unreachable now.
-    SecretKey old = (*replaced)->secret_key();
-    auto remove_old = [this, old] { return store.remove(old); };
-    auto removed = co_await blocking.run(std::move(remove_old));
-    if (!removed) {
-      spdlog::warn("account {}: the credentials of its previous client {} stay in the {} store: {}",
-                   account.email, old.client_id, store.kind(), removed.error().message);
-    }
-  }
+  if (*replaced) co_await remove_replaced_client(**replaced, account);
   spdlog::info("account {} stored (client {}, {} store)", account.email, account.client_id,
                store.kind());
   for (const auto& observer : stored_observers) observer(account);

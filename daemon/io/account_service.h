@@ -11,7 +11,7 @@
 // immediate. Blocking store and file calls run on a BlockingPool, never on the io thread.
 //
 // Used by the login flow (add_login), the account endpoints (list, set_default, logout,
-// import_adc) and the token service (credentials, mark_needs_login, on_account_removed).
+// import_adc) and, through the AccountDirectory interface, the token service.
 
 #include <chrono>
 #include <functional>
@@ -28,6 +28,7 @@
 #include "daemon/core/adc_file.h"
 #include "daemon/core/oauth_client.h"
 #include "daemon/core/secret_store.h"
+#include "daemon/io/account_directory.h"
 #include "proto/error.h"
 #include "proto/secret.h"
 
@@ -49,13 +50,6 @@ struct NewLogin {
   std::optional<Secret> refresh_token;
 };
 
-/// Everything a refresh grant for one account needs.
-struct AccountCredentials {
-  Account account;            // the metadata as registered
-  oauth::OAuthClient client;  // client id, client secret (from the store), token_uri
-  Secret refresh_token;
-};
-
 /// The outcome of a logout. The account is forgotten locally whatever the revoke did.
 struct LogoutResult {
   std::string email;
@@ -71,12 +65,12 @@ struct AccountServiceOptions {
   std::chrono::milliseconds http_timeout{std::chrono::seconds(20)};
 };
 
-class AccountService {
+class AccountService final : public AccountDirectory {
  public:
   /// Everything must outlive the service; all coroutines run on `io` (the daemon's io thread).
   AccountService(boost::asio::any_io_executor io, SecretStore& store, AccountRegistry& registry,
                  HttpClient& http, BlockingPool& blocking, AccountServiceOptions options);
-  ~AccountService();
+  ~AccountService() override;
   AccountService(const AccountService&) = delete;
   AccountService& operator=(const AccountService&) = delete;
 
@@ -85,9 +79,9 @@ class AccountService {
   /// @returns all accounts, in the order they were added.
   std::vector<Account> list() const;
   /// @returns the default account's email; nullopt exactly when there are no accounts.
-  std::optional<std::string> default_email() const;
+  std::optional<std::string> default_email() const override;
   /// @returns the account with `email`, or nullopt.
-  std::optional<Account> find(std::string_view email) const;
+  std::optional<Account> find(std::string_view email) const override;
   /// @returns the active store's kind ("secret-service", "file", "memory").
   std::string_view store_kind() const;
 
@@ -116,22 +110,22 @@ class AccountService {
   /// account's project. @returns the account; login_failed when Google refuses the token.
   boost::asio::awaitable<Result<Account>> import_adc(oauth::AuthorizedUser adc);
 
-  // --- For the token service ---
+  // --- For the token service (AccountDirectory) ---
 
   /// @returns what a refresh of `email` needs, read from the store; not_found for an unknown
   /// account; needs_login when the store holds no credentials for it; store_unavailable.
-  boost::asio::awaitable<Result<AccountCredentials>> credentials(std::string email);
+  boost::asio::awaitable<Result<AccountCredentials>> credentials(std::string email) override;
 
   /// Puts `email` into needs_login with `reason` (Google refused its refresh token). A new
   /// add_login clears it. @returns not_found or io_error.
-  boost::asio::awaitable<Status> mark_needs_login(std::string email, std::string reason);
+  boost::asio::awaitable<Status> mark_needs_login(std::string email, std::string reason) override;
 
   /// Registers `observer`, called on the io thread after an account was logged out (the token
   /// service drops its cached access tokens there). Register before serving requests.
-  void on_account_removed(std::function<void(const std::string& email)> observer);
+  void on_account_removed(std::function<void(const std::string& email)> observer) override;
   /// Registers `observer`, called on the io thread after a login or import stored new credentials
   /// for an account (the token service drops cached tokens and a remembered needs_login).
-  void on_account_stored(std::function<void(const Account& account)> observer);
+  void on_account_stored(std::function<void(const Account& account)> observer) override;
 
  private:
   struct Impl;

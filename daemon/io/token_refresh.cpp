@@ -6,7 +6,7 @@
 #include "daemon/core/form.h"
 #include "daemon/core/redact.h"
 #include "daemon/core/token_exchange.h"
-#include "daemon/io/account_service.h"
+#include "daemon/io/account_directory.h"
 #include "daemon/io/http_client.h"
 
 namespace bqb {

@@ -12,16 +12,16 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/core/token_fingerprint.h"
-#include "daemon/io/account_service.h"
-#include "daemon/io/token_refresh.h"
+#include "daemon/core/token_policy.h"
+#include "daemon/io/account_directory.h"
 #include "daemon/io/retry_loop.h"
 #include "daemon/io/spawn_logged.h"
+#include "daemon/io/token_refresh.h"
 
 namespace bqb {
 
 namespace asio = boost::asio;
 using asio::awaitable;
-using std::chrono::system_clock;
 
 namespace {
 
@@ -34,21 +34,6 @@ struct Flight {
       : done(ex, asio::steady_timer::time_point::max()) {}
   asio::steady_timer done;
   std::optional<Result<CachedToken>> result;
-};
-
-/// What the service remembers of an account besides its tokens.
-struct AccountNote {
-  std::optional<Error> last_error;
-  std::optional<system_clock::time_point> last_error_at;
-  /// Set when the token endpoint refused the refresh token. Also kept here (not only in the
-  /// account's state) so that a failed registry write cannot turn into a retry storm.
-  std::optional<Error> refused;
-};
-
-/// Where a request's token comes from: the cache key and whether it is narrower than the grant.
-struct Plan {
-  TokenKey key;
-  bool narrower = false;
 };
 
 std::string scopes_text(const oauth::ScopeSet& scopes) {
@@ -65,22 +50,16 @@ std::string caller_text(const TokenCaller& c) {
                      c.executable.empty() ? "?" : c.executable, c.via);
 }
 
-Error needs_login_error(const std::string& email, std::string_view reason) {
-  return Error{Errc::needs_login,
-               reason.empty() ? fmt::format("account {} needs a new login", email)
-                              : fmt::format("account {} needs a new login: {}", email, reason),
-               fmt::format("run `bqbroker login` to sign in as {} again", email)};
-}
-
 }  // namespace
 
 struct TokenService::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::any_io_executor ex, AccountService& a, HttpClient& h, TokenServiceOptions o)
+  Impl(asio::any_io_executor ex, AccountDirectory& a, HttpClient& h, TokenServiceOptions o)
       : io(std::move(ex)),
         accounts(a),
         http(h),
         options(std::move(o)),
-        cache(options.refresh_margin, options.clock) {
+        cache(options.refresh_margin, options.clock),
+        policy(options.background_retry_pause) {
     if (!options.random) {
       auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
       options.random = [rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); };
@@ -88,89 +67,47 @@ struct TokenService::Impl : std::enable_shared_from_this<Impl> {
   }
 
   asio::any_io_executor io;
-  AccountService& accounts;
+  AccountDirectory& accounts;
   HttpClient& http;
   TokenServiceOptions options;
   TokenCache cache;
+  TokenPolicy policy;
   std::map<TokenKey, std::shared_ptr<Flight>> flights;
-  std::map<TokenKey, system_clock::time_point> background_paused_until;
-  std::map<std::string, AccountNote, std::less<>> notes;
-  /// Bumped on logout and new login: a refresh that started before must not cache its result.
-  std::map<std::string, std::uint64_t, std::less<>> generations;
 
   /// @returns the key `request` asks for, or why it cannot have a token. No I/O.
-  Result<Plan> plan(const TokenRequest& request) const {
-    std::string email;
-    if (request.account) {
-      email = *request.account;
-    } else if (auto d = accounts.default_email()) {
-      email = *d;
-    } else {
-      return fail(Errc::needs_login, "no account is logged in", "run `bqbroker login`");
-    }
-    auto account = accounts.find(email);
-    if (!account) {
-      return fail(Errc::not_found, fmt::format("no account {} is logged in", email),
-                  "`bqbroker accounts` lists the accounts; `bqbroker login` adds one");
-    }
-    if (auto it = notes.find(email); it != notes.end() && it->second.refused) {
-      return tl::unexpected(*it->second.refused);
-    }
-    if (account->state == AccountState::needs_login) {
-      return tl::unexpected(needs_login_error(email, account->state_reason));
-    }
-    BQB_TRY(granted, oauth::ScopeSet::from_list(
-                         account->scopes, fmt::format("the granted scopes of account {}", email)));
-    oauth::ScopeSet wanted = request.scopes && !request.scopes->empty() ? *request.scopes : granted;
-    if (auto granted_ok = oauth::require_granted(wanted, granted, email); !granted_ok) {
-      return tl::unexpected(granted_ok.error());
-    }
-    const bool narrower = wanted != granted;
-    return Plan{TokenKey{std::move(email), std::move(wanted)}, narrower};
-  }
-
-  std::uint64_t generation(const std::string& email) const {
-    auto it = generations.find(email);
-    return it == generations.end() ? 0 : it->second;
+  Result<TokenPlan> plan(const TokenRequest& request) const {
+    std::optional<std::string> email = request.account ? request.account : accounts.default_email();
+    std::optional<Account> account;
+    if (email) account = accounts.find(*email);
+    return policy.plan(email, account, request.scopes);
   }
 
   void forget_account(const std::string& email) {
     cache.drop_account(email);
-    notes.erase(email);
-    std::erase_if(background_paused_until,
-                  [&email](const auto& kv) { return kv.first.account == email; });
-    ++generations[email];
-  }
-
-  void note_error(const std::string& email, const Error& e) {
-    auto& note = notes[email];
-    note.last_error = e;
-    note.last_error_at = cache.now();
+    policy.forget_account(email);
   }
 
   /// @returns the flight for `plan`'s key, starting one when none runs.
-  std::shared_ptr<Flight> join_or_start(const Plan& plan) {
+  std::shared_ptr<Flight> join_or_start(const TokenPlan& plan) {
     if (auto it = flights.find(plan.key); it != flights.end()) return it->second;
     auto flight = std::make_shared<Flight>(io);
     flights.emplace(plan.key, flight);
-    spawn_logged(io, run_flight(shared_from_this(), plan, flight, generation(plan.key.account)),
+    spawn_logged(io,
+                 run_flight(shared_from_this(), plan, flight, policy.generation(plan.key.account)),
                  "a token refresh");
     return flight;
   }
 
   /// Starts a background refresh of `plan`'s key unless one runs or a failed one asked for a pause.
-  void refresh_in_background(const Plan& plan) {
+  void refresh_in_background(const TokenPlan& plan) {
     if (flights.contains(plan.key)) return;
-    if (auto it = background_paused_until.find(plan.key);
-        it != background_paused_until.end() && cache.now() < it->second) {
-      return;
-    }
+    if (!policy.may_refresh_in_background(plan.key, cache.now())) return;
     spdlog::debug("token for {} [{}] is inside the refresh margin; refreshing in the background",
                   plan.key.account, scopes_text(plan.key.scopes));
     join_or_start(plan);
   }
 
-  static awaitable<void> run_flight(std::shared_ptr<Impl> self, Plan plan,
+  static awaitable<void> run_flight(std::shared_ptr<Impl> self, TokenPlan plan,
                                     std::shared_ptr<Flight> flight, std::uint64_t generation) {
     Result<CachedToken> result = fail(Errc::internal, "the token refresh did not complete");
     try {
@@ -182,13 +119,13 @@ struct TokenService::Impl : std::enable_shared_from_this<Impl> {
     self->finish_flight(plan, *flight, std::move(result), generation);
   }
 
-  void finish_flight(const Plan& plan, Flight& flight, Result<CachedToken> result,
+  void finish_flight(const TokenPlan& plan, Flight& flight, Result<CachedToken> result,
                      std::uint64_t started_generation) {
     const std::string& email = plan.key.account;
     if (auto it = flights.find(plan.key); it != flights.end() && it->second.get() == &flight) {
       flights.erase(it);
     }
-    if (generation(email) != started_generation) {
+    if (!policy.is_current(email, started_generation)) {
       // Logged out or logged in again meanwhile: this token belongs to credentials that are gone.
       if (!accounts.find(email)) {
         result =
@@ -197,17 +134,15 @@ struct TokenService::Impl : std::enable_shared_from_this<Impl> {
       }
     } else if (result) {
       cache.store(plan.key, *result);
-      background_paused_until.erase(plan.key);
-      if (auto it = notes.find(email); it != notes.end()) it->second.last_error.reset();
+      policy.refresh_succeeded(plan.key);
     } else {
-      note_error(email, result.error());
-      background_paused_until[plan.key] = cache.now() + options.background_retry_pause;
+      policy.refresh_failed(plan.key, result.error(), cache.now());
     }
     flight.result = std::move(result);
     flight.done.cancel();
   }
 
-  awaitable<Result<CachedToken>> refresh_with_retries(const Plan& plan) {
+  awaitable<Result<CachedToken>> refresh_with_retries(const TokenPlan& plan) {
     std::string email = plan.key.account;
     auto credentials = co_await accounts.credentials(email);
     if (!credentials) co_return tl::unexpected(credentials.error());
@@ -216,15 +151,15 @@ struct TokenService::Impl : std::enable_shared_from_this<Impl> {
     retry.policy = options.backoff;
     retry.random = options.random;
     retry.on_retry = [&email](int attempt, std::chrono::milliseconds delay) {
-      spdlog::info("token refresh for {} failed; retry {} in {} ms", email, attempt,
-                   delay.count());
+      spdlog::info("token refresh for {} failed; retry {} in {} ms", email, attempt, delay.count());
     };
     std::string refused_reason;
     auto step = [&]() -> awaitable<RetryStep<CachedToken, Error>> {
       const auto sent_at = cache.now();
       RefreshOutcome o = co_await refresh_access_token(
           http, *credentials, plan.key.scopes, plan.narrower, options.http_timeout, sent_at);
-      if (!o.token) spdlog::debug("token refresh for {} failed: {}", email, o.token.error().message);
+      if (!o.token)
+        spdlog::debug("token refresh for {} failed: {}", email, o.token.error().message);
       refused_reason = std::move(o.reason);
       co_return RetryStep<CachedToken, Error>{std::move(o.token), o.action, o.retry_after};
     };
@@ -243,19 +178,17 @@ struct TokenService::Impl : std::enable_shared_from_this<Impl> {
     }
     spdlog::warn("token refresh for {} failed after {} attempt(s): {}", email, outcome.attempts,
                  error.message);
-    co_return tl::unexpected(
-        Error{error.code,
-              fmt::format("{} (gave up after {} attempts)", error.message, outcome.attempts),
-              error.hint});
+    co_return tl::unexpected(Error{
+        error.code, fmt::format("{} (gave up after {} attempts)", error.message, outcome.attempts),
+        error.hint});
   }
 
   /// The token endpoint refused `email`'s refresh token: remember it, mark the account, drop its
   /// tokens. @returns the needs_login error callers get.
   awaitable<Result<CachedToken>> refused(std::string email, std::string reason, Error error) {
     spdlog::warn("account {} needs a new login: {}", email, error.message);
-    Error e = needs_login_error(email, reason);
+    Error e = policy.refuse(email, reason);
     cache.drop_account(email);
-    notes[email].refused = e;
     auto marked = co_await accounts.mark_needs_login(email, reason);
     if (!marked) {
       spdlog::warn("could not record that account {} needs a new login: {}", email,
@@ -264,7 +197,7 @@ struct TokenService::Impl : std::enable_shared_from_this<Impl> {
     co_return tl::unexpected(std::move(e));
   }
 
-  IssuedToken hand_out(const Plan& plan, const CachedToken& token, const TokenCaller& caller) {
+  IssuedToken hand_out(const TokenPlan& plan, const CachedToken& token, const TokenCaller& caller) {
     const auto left =
         std::chrono::duration_cast<std::chrono::seconds>(token.expires_at - cache.now());
     spdlog::info("token handed out: account={} scopes={} token=sha256:{} expires_in={}s {}",
@@ -274,7 +207,7 @@ struct TokenService::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-TokenService::TokenService(asio::any_io_executor io, AccountService& accounts, HttpClient& http,
+TokenService::TokenService(asio::any_io_executor io, AccountDirectory& accounts, HttpClient& http,
                            TokenServiceOptions options)
     : impl_(std::make_shared<Impl>(std::move(io), accounts, http, std::move(options))) {
   std::weak_ptr<Impl> weak = impl_;
@@ -326,10 +259,9 @@ awaitable<Result<IssuedToken>> TokenService::token(TokenRequest request) {
 AccountTokenState TokenService::account_state(std::string_view email) const {
   AccountTokenState out;
   out.token_expires_at = impl_->cache.latest_expiry(email);
-  if (auto it = impl_->notes.find(email); it != impl_->notes.end()) {
-    out.last_error = it->second.last_error;
-    out.last_error_at = it->second.last_error_at;
-  }
+  auto note = impl_->policy.error_note(email);
+  out.last_error = std::move(note.last_error);
+  out.last_error_at = note.last_error_at;
   return out;
 }
 

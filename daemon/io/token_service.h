@@ -12,7 +12,7 @@
 //   (the refresh token or client refused) put the account into needs_login, after which the token
 //   endpoint is not asked again for it until a new login.
 // Every hand-out writes one audit line at info (caller, account, scopes, token fingerprint —
-// never the token).
+// never the token). The bookkeeping behind these decisions is pure: daemon/core/token_policy.h.
 
 #include <chrono>
 #include <memory>
@@ -28,7 +28,7 @@
 
 namespace bqb {
 
-class AccountService;
+class AccountDirectory;
 class HttpClient;
 
 struct TokenServiceOptions {
@@ -61,7 +61,7 @@ class TokenService final : public TokenSource {
  public:
   /// Registers with `accounts` for logouts and new logins (construct before serving requests).
   /// Everything must outlive the service; all coroutines run on `io` (the daemon's io thread).
-  TokenService(boost::asio::any_io_executor io, AccountService& accounts, HttpClient& http,
+  TokenService(boost::asio::any_io_executor io, AccountDirectory& accounts, HttpClient& http,
                TokenServiceOptions options);
   ~TokenService() override;
   TokenService(const TokenService&) = delete;

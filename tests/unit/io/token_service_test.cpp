@@ -1,136 +1,101 @@
 #include "daemon/io/token_service.h"
 
-#include <cstdlib>
-#include <deque>
-#include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
-#include <set>
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-#include "daemon/core/memory_store.h"
-#include "daemon/io/account_registry.h"
-#include "daemon/io/account_service.h"
-#include "daemon/io/blocking.h"
-#include "daemon/io/http_client.h"
+#include "daemon/io/account_directory.h"
+#include "daemon/io/gcc_coroutine_frames.h"  // silences a GCC 12 false positive
+#include "tests/unit/io/token_test_support.h"
 
 namespace bqb {
 namespace {
 
 namespace asio = boost::asio;
-namespace fs = std::filesystem;
 using asio::awaitable;
 using namespace std::chrono_literals;
 using std::chrono::system_clock;
+using test::FakeTokenEndpoint;
+using test::form_field;
+using test::kGranted;
+using test::kTokenUri;
 
-constexpr std::string_view kTokenUri = "http://127.0.0.1:9/token";
-constexpr std::string_view kRevokeUri = "http://127.0.0.1:9/revoke";
 constexpr std::string_view kEmail = "a@example.com";
-const std::string kGranted =
-    "https://www.googleapis.com/auth/bigquery https://www.googleapis.com/auth/bigquery.readonly "
-    "https://www.googleapis.com/auth/userinfo.email openid";
+constexpr std::string_view kRefreshToken = "1//refresh-token-0123456789";
+constexpr std::string_view kClientSecret = "GOCSPX-client-secret-one";
 
-/// @returns the `name` field of a form body, decoded ('+' is a space, %XX a byte).
-std::optional<std::string> form_field(const std::string& body, std::string_view name) {
-  const std::string key = std::string(name) + "=";
-  std::size_t at = 0;
-  while (at < body.size()) {
-    std::size_t end = body.find('&', at);
-    if (end == std::string::npos) end = body.size();
-    if (body.compare(at, key.size(), key) == 0) {
-      std::string out;
-      for (std::size_t i = at + key.size(); i < end; ++i) {
-        if (body[i] == '+') {
-          out += ' ';
-        } else if (body[i] == '%' && i + 2 < end + 1) {
-          out += static_cast<char>(std::stoi(body.substr(i + 1, 2), nullptr, 16));
-          i += 2;
-        } else {
-          out += body[i];
-        }
-      }
-      return out;
-    }
-    at = end + 1;
-  }
-  return std::nullopt;
-}
-
-/// A token endpoint behind the HttpClient interface: issues "ya29.fake-N" tokens for the scope
-/// asked (or every granted scope), answers queued faults first, and can hold answers (to keep a
-/// refresh in flight). Revoke requests are answered 200 and counted apart.
-class FakeTokenEndpoint final : public HttpClient {
+/// The accounts as the token service sees them, in memory: login() and logout() change them and
+/// tell the observers as the account service does; mark_needs_login records the state (or fails
+/// with `mark_error`).
+class FakeAccountDirectory final : public AccountDirectory {
  public:
-  explicit FakeTokenEndpoint(asio::any_io_executor ex) : gate_(ex) {}
-
-  awaitable<Result<HttpResponse>> send(HttpRequest request) override {
-    if (request.url == kRevokeUri) {
-      ++revokes;
-      co_return HttpResponse{200, {}, "{}"};
-    }
-    token_requests.push_back(request);
-    if (held_) {
-      boost::system::error_code ec;
-      co_await gate_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
-    if (!faults.empty()) {
-      auto f = std::move(faults.front());
-      faults.pop_front();
-      co_return f;
-    }
-    const std::string scope = form_field(request.body, "scope").value_or(answer_scope);
-    nlohmann::json j = {{"access_token", fmt::format("ya29.fake-{}", ++issued)},
-                        {"expires_in", expires_in},
-                        {"token_type", "Bearer"},
-                        {"scope", scope}};
-    co_return HttpResponse{200, {{"Content-Type", "application/json"}}, j.dump()};
+  std::optional<std::string> default_email() const override {
+    if (accounts.empty()) return std::nullopt;
+    return accounts.contains(default_account) ? default_account : accounts.begin()->first;
+  }
+  std::optional<Account> find(std::string_view email) const override {
+    auto it = accounts.find(email);
+    if (it == accounts.end()) return std::nullopt;
+    return it->second;
+  }
+  awaitable<Result<AccountCredentials>> credentials(std::string email) override {
+    auto account = find(email);
+    if (!account) co_return fail(Errc::not_found, "no account " + email);
+    AccountCredentials out;
+    out.account = *account;
+    out.client = oauth::OAuthClient{account->client_id, Secret(std::string(kClientSecret)),
+                                    account->token_uri};
+    out.refresh_token = Secret(std::string(kRefreshToken));
+    co_return out;
+  }
+  awaitable<Status> mark_needs_login(std::string email, std::string reason) override {
+    if (mark_error) co_return tl::unexpected(*mark_error);
+    auto it = accounts.find(email);
+    if (it == accounts.end()) co_return fail(Errc::not_found, "no account " + email);
+    it->second.state = AccountState::needs_login;
+    it->second.state_reason = std::move(reason);
+    co_return Status{};
+  }
+  void on_account_removed(std::function<void(const std::string&)> observer) override {
+    removed_observers.push_back(std::move(observer));
+  }
+  void on_account_stored(std::function<void(const Account&)> observer) override {
+    stored_observers.push_back(std::move(observer));
   }
 
-  void fault(int status, std::string body, HttpHeaders headers = {}) {
-    faults.push_back(HttpResponse{status, std::move(headers), std::move(body)});
+  /// A (new) login of `email` with every BigQuery scope: state ok, observers told.
+  void login(std::string email) {
+    Account a;
+    a.email = std::move(email);
+    a.client_id = "111-svc.apps.googleusercontent.com";
+    a.token_uri = std::string(kTokenUri);
+    a.scopes = oauth::ScopeSet::parse_space_separated(kGranted, "test").value().items();
+    if (accounts.empty()) default_account = a.email;
+    accounts.insert_or_assign(a.email, a);
+    for (const auto& observer : stored_observers) observer(a);
   }
-  void hold() {
-    held_ = true;
-    gate_.expires_at(asio::steady_timer::time_point::max());
-  }
-  void release() {
-    held_ = false;
-    gate_.cancel();
+  void logout(const std::string& email) {
+    accounts.erase(email);
+    for (const auto& observer : removed_observers) observer(email);
   }
 
-  std::vector<HttpRequest> token_requests;
-  std::deque<Result<HttpResponse>> faults;
-  int revokes = 0;
-  int issued = 0;
-  int expires_in = 3600;
-  std::string answer_scope = kGranted;
+  std::map<std::string, Account, std::less<>> accounts;
+  std::string default_account;
+  std::optional<Error> mark_error;
 
  private:
-  bool held_ = false;
-  asio::steady_timer gate_;
+  std::vector<std::function<void(const std::string&)>> removed_observers;
+  std::vector<std::function<void(const Account&)>> stored_observers;
 };
 
 class TokenServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "bqb-tokens-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
-    auto reg = AccountRegistry::open(root_ / "state", std::chrono::sys_seconds{});
-    ASSERT_TRUE(reg) << reg.error().message;
-    registry_ = std::move(*reg);
-    AccountServiceOptions account_options;
-    account_options.revoke_uri = std::string(kRevokeUri);
-    accounts_ = std::make_unique<AccountService>(io_.get_executor(), store_, *registry_, http_,
-                                                 pool_, account_options);
     TokenServiceOptions options;
     options.refresh_margin = 300s;
     options.clock = [this] { return now_; };
@@ -140,12 +105,7 @@ class TokenServiceTest : public ::testing::Test {
     options.backoff.max_attempts = 3;
     options.backoff.max_total = 5s;
     options.background_retry_pause = 30s;
-    tokens_ = std::make_unique<TokenService>(io_.get_executor(), *accounts_, http_, options);
-  }
-  void TearDown() override {
-    tokens_.reset();
-    accounts_.reset();
-    fs::remove_all(root_);
+    tokens_ = std::make_unique<TokenService>(io_.get_executor(), accounts_, http_, options);
   }
 
   /// Runs `a` until it completes (the io_context stops then, with other work left pending).
@@ -172,37 +132,36 @@ class TokenServiceTest : public ::testing::Test {
     return done();
   }
 
-  void login(std::string email = std::string(kEmail)) {
-    NewLogin l;
-    l.email = std::move(email);
-    l.client.client_id = "111-svc.apps.googleusercontent.com";
-    l.client.client_secret = Secret("GOCSPX-client-secret-one");
-    l.client.token_uri = std::string(kTokenUri);
-    l.granted_scopes = {"bigquery", "bigquery.readonly", "openid", "email"};
-    l.refresh_token = Secret("1//refresh-token-0123456789");
-    auto a = run(accounts_->add_login(std::move(l)));
-    ASSERT_TRUE(a) << a.error().message;
-  }
+  void login(std::string email = std::string(kEmail)) { accounts_.login(std::move(email)); }
 
   Result<IssuedToken> token(std::vector<std::string> scopes = {},
                             std::chrono::seconds min_valid = 0s,
                             std::optional<std::string> account = std::nullopt) {
+    return run(tokens_->token(request(std::move(scopes), min_valid, std::move(account))));
+  }
+  static TokenRequest request(std::vector<std::string> scopes = {},
+                              std::chrono::seconds min_valid = 0s,
+                              std::optional<std::string> account = std::nullopt) {
     TokenRequest r;
     r.account = std::move(account);
     if (!scopes.empty()) r.scopes = oauth::ScopeSet::from_list(scopes, "test").value();
     r.min_valid = min_valid;
     r.caller = TokenCaller{1000, 4242, "/usr/bin/test", "test"};
-    return run(tokens_->token(std::move(r)));
+    return r;
+  }
+  /// Starts a token request without waiting for it; its result lands in `*out`.
+  void start_token(std::optional<Result<IssuedToken>>* out) {
+    asio::co_spawn(io_, tokens_->token(request()),
+                   [out](std::exception_ptr e, Result<IssuedToken> t) {
+                     if (e) std::rethrow_exception(e);
+                     out->emplace(std::move(t));
+                   });
   }
 
-  fs::path root_;
   system_clock::time_point now_ = system_clock::from_time_t(1'800'000'000);
   asio::io_context io_;
-  MemoryStore store_;
+  FakeAccountDirectory accounts_;
   FakeTokenEndpoint http_{io_.get_executor()};
-  BlockingPool pool_{1};
-  std::unique_ptr<AccountRegistry> registry_;
-  std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<TokenService> tokens_;
 };
 
@@ -425,10 +384,10 @@ TEST_F(TokenServiceTest, InvalidGrantPutsTheAccountIntoNeedsLoginWithoutRetries)
   EXPECT_EQ(http_.token_requests.size(), 1u);
   // The account's state says so (bqbroker status shows it) …
   ASSERT_TRUE(run_until([&] {
-    auto a = accounts_->find(kEmail);
+    auto a = accounts_.find(kEmail);
     return a && a->state == AccountState::needs_login;
   }));
-  EXPECT_EQ(accounts_->find(kEmail)->state_reason, "revoked or expired");
+  EXPECT_EQ(accounts_.find(kEmail)->state_reason, "revoked or expired");
   // … and later requests do not reach the token endpoint.
   for (int i = 0; i < 10; ++i) {
     auto t = token();
@@ -460,7 +419,6 @@ TEST_F(TokenServiceTest, ANewLoginClearsNeedsLogin) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::needs_login);
   login();
-  EXPECT_EQ(accounts_->find(kEmail)->state, AccountState::ok);
   EXPECT_EQ(value(token()), "ya29.fake-1");
   EXPECT_EQ(http_.token_requests.size(), 2u);
   EXPECT_FALSE(tokens_->account_state(kEmail).last_error);
@@ -477,14 +435,62 @@ TEST_F(TokenServiceTest, LogoutDropsCachedTokens) {
   login();
   ASSERT_TRUE(token());
   ASSERT_TRUE(token({"bigquery.readonly"}));
-  auto out = run(accounts_->logout(std::string(kEmail)));
-  ASSERT_TRUE(out) << out.error().message;
+  accounts_.logout(std::string(kEmail));
   EXPECT_FALSE(tokens_->account_state(kEmail).token_expires_at);
   auto gone = token({}, 0s, std::string(kEmail));
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().code, Errc::not_found);
   login();
   EXPECT_EQ(value(token()), "ya29.fake-3") << "a token of the old login is never handed out";
+}
+
+TEST_F(TokenServiceTest, ARefusalIsRememberedWhenRecordingItFails) {
+  login();
+  accounts_.mark_error = Error{Errc::io_error, "accounts.json is read-only", ""};
+  http_.fault(400, R"({"error":"invalid_grant"})");
+  auto refused = token();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::needs_login);
+  ASSERT_EQ(accounts_.find(kEmail)->state, AccountState::ok) << "the mark failed";
+  // The token endpoint is not asked again although the account still says ok.
+  auto again = token();
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Errc::needs_login);
+  EXPECT_EQ(http_.token_requests.size(), 1u);
+}
+
+TEST_F(TokenServiceTest, ALogoutDuringARefreshFailsItsCallersAndCachesNothing) {
+  login();
+  http_.hold();
+  std::optional<Result<IssuedToken>> waiting;
+  start_token(&waiting);
+  ASSERT_TRUE(run_until([&] { return http_.token_requests.size() == 1; }));
+  accounts_.logout(std::string(kEmail));
+  http_.release();
+  ASSERT_TRUE(run_until([&] { return waiting.has_value(); }));
+  ASSERT_FALSE(*waiting);
+  EXPECT_EQ(waiting->error().code, Errc::not_found);
+  EXPECT_NE(waiting->error().message.find("logged out while"), std::string::npos)
+      << waiting->error().message;
+  EXPECT_FALSE(tokens_->account_state(kEmail).token_expires_at);
+  EXPECT_FALSE(tokens_->account_state(kEmail).last_error);
+}
+
+TEST_F(TokenServiceTest, ANewLoginDuringARefreshKeepsItsTokenOutOfTheCache) {
+  login();
+  http_.hold();
+  std::optional<Result<IssuedToken>> waiting;
+  start_token(&waiting);
+  ASSERT_TRUE(run_until([&] { return http_.token_requests.size() == 1; }));
+  login();
+  http_.release();
+  ASSERT_TRUE(run_until([&] { return waiting.has_value(); }));
+  // The caller that waited gets the answer it waited for …
+  EXPECT_EQ(value(*waiting), "ya29.fake-1");
+  // … but the new login's callers get a token of the new credentials.
+  EXPECT_FALSE(tokens_->account_state(kEmail).token_expires_at);
+  EXPECT_EQ(value(token()), "ya29.fake-2");
+  EXPECT_EQ(http_.token_requests.size(), 2u);
 }
 
 TEST_F(TokenServiceTest, AWallClockJumpPastExpiryRefreshes) {
