@@ -1,14 +1,10 @@
 #include "client/browser.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
 
-extern char** environ;
+#include "proto/spawn.h"
 
 namespace bqb::cli {
 namespace {
@@ -44,22 +40,13 @@ bool display_available() { return env_set("DISPLAY") || env_set("WAYLAND_DISPLAY
 
 Status open_browser(std::string_view url) {
   const char* env = std::getenv("BROWSER");
-  std::vector<std::string> argv =
-      browser_command(url, env ? std::optional<std::string_view>(env) : std::nullopt);
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, cargv[0], &actions, nullptr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    return fail(Errc::io_error, "cannot start the browser '" + argv[0] + "': " + std::strerror(rc),
+  SpawnOptions options;
+  options.argv = browser_command(url, env ? std::optional<std::string_view>(env) : std::nullopt);
+  options.std_in = options.std_out = options.std_err = StdStream::dev_null();
+  int err = 0;
+  if (!spawn_process(options, &err)) {
+    return fail(Errc::io_error,
+                "cannot start the browser '" + options.argv[0] + "': " + std::strerror(err),
                 "set $BROWSER, or use --no-browser");
   }
   // Not waited for: the browser (or xdg-open) may outlive this command. If it exits first, it

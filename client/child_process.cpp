@@ -1,7 +1,5 @@
 #include "client/child_process.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,17 +8,10 @@
 #include <cstring>
 
 #include "client/exit_codes.h"
+#include "proto/spawn.h"
 
 namespace bqb::cli {
 namespace {
-
-std::vector<char*> c_strings(const std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  out.reserve(strings.size() + 1);
-  for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
 
 SpawnFailure spawn_failure(const std::string& command, int err) {
   if (err == ENOENT) {
@@ -46,16 +37,14 @@ tl::expected<ChildProcess, SpawnFailure> ChildProcess::spawn(const std::vector<s
     return tl::unexpected(
         SpawnFailure{kExitExecFailed, Error{Errc::bad_request, "no command to run", ""}});
   }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setsigmask(&attr, &child_mask);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  auto args = c_strings(argv);
-  auto envp = c_strings(env);
-  pid_t pid = -1;
-  int err = ::posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), envp.data());
-  posix_spawnattr_destroy(&attr);
-  if (err != 0) return tl::unexpected(spawn_failure(argv[0], err));
+  SpawnOptions options;
+  options.argv = argv;
+  options.env = env;
+  options.signal_mask = child_mask;
+  int err = 0;
+  auto spawned = spawn_process(options, &err);
+  if (!spawned) return tl::unexpected(spawn_failure(argv[0], err));
+  const pid_t pid = *spawned;
 
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) {

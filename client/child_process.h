@@ -1,6 +1,7 @@
 #pragma once
-// A child process started with posix_spawnp(), watched through a pidfd (pollable, and immune to
-// pid reuse). For `bqbroker exec`, whose parent stays alive while the child runs.
+// A child process started with spawn_process() (proto/spawn.h), watched through a pidfd
+// (pollable, and immune to pid reuse). For `bqbroker exec`, whose parent stays alive while the
+// child runs.
 
 #include <signal.h>
 #include <sys/types.h>

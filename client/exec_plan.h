@@ -14,13 +14,6 @@
 
 namespace bqb::cli {
 
-/// The variables `bqbroker exec` sets for the child. Google's client libraries (Go, Python,
-/// Java, Node, C++) find the metadata server through the first three; old ones read only
-/// GCE_METADATA_ROOT. gcloud reads CLOUDSDK_AUTH_ACCESS_TOKEN_FILE instead.
-inline constexpr std::string_view kExecSetVariables[] = {
-    "GCE_METADATA_HOST",         "GCE_METADATA_IP",      "GCE_METADATA_ROOT",
-    "METADATA_SERVER_DETECTION", "GOOGLE_CLOUD_PROJECT", "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"};
-
 /// Removed from the child's environment: Application Default Credentials look at this file
 /// before the metadata server, so an inherited one would silently win over the broker.
 inline constexpr std::string_view kExecRemovedVariable = "GOOGLE_APPLICATION_CREDENTIALS";
@@ -35,9 +28,13 @@ std::optional<std::string> find_variable(std::span<const std::string> env, std::
 std::optional<std::string> requested_project(const std::optional<std::string>& flag,
                                              std::span<const std::string> inherited);
 
-/// @returns `inherited` with kExecSetVariables set from `session` and `token_file`, and
-/// kExecRemovedVariable removed. GOOGLE_CLOUD_PROJECT is set only when the session has a
-/// project; otherwise an inherited value is kept. Entries without '=' are dropped.
+/// @returns `inherited` with the variables `bqbroker exec` sets for the child (GCE_METADATA_HOST,
+/// GCE_METADATA_IP, GCE_METADATA_ROOT, METADATA_SERVER_DETECTION, GOOGLE_CLOUD_PROJECT and
+/// CLOUDSDK_AUTH_ACCESS_TOKEN_FILE) set from `session` and `token_file`, and
+/// kExecRemovedVariable removed. Google's client libraries (Go, Python, Java, Node, C++) find the
+/// metadata server through the first three; old ones read only GCE_METADATA_ROOT. gcloud reads
+/// CLOUDSDK_AUTH_ACCESS_TOKEN_FILE instead. GOOGLE_CLOUD_PROJECT is set only when the session has
+/// a project; otherwise an inherited value is kept. Entries without '=' are dropped.
 std::vector<std::string> exec_environment(std::span<const std::string> inherited,
                                           const api::MetadataSession& session,
                                           std::string_view token_file);

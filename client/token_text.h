@@ -11,9 +11,6 @@ namespace bqb::cli {
 
 enum class TokenFormat { raw, json, header };
 
-/// The --format names, in the order --help lists them.
-inline constexpr std::string_view kTokenFormatNames[] = {"raw", "json", "header"};
-
 /// @returns the format named `name`, or nullopt for another name.
 std::optional<TokenFormat> parse_token_format(std::string_view name);
 

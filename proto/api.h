@@ -25,7 +25,7 @@ struct StatusResponse {
   std::int64_t uptime_seconds = 0;
   std::string socket;
   std::string store;                  // active secret store: secret-service | file | memory
-  std::vector<nlohmann::json> accounts;  // filled by the login issue
+  std::vector<nlohmann::json> accounts;  // one AccountInfo object each, with its token state
 };
 nlohmann::json to_json(const StatusResponse& s);
 Result<StatusResponse> parse_status_response(const nlohmann::json& j);

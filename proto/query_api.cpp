@@ -172,16 +172,4 @@ json to_json(const JobCancelResult& r) {
       {"project", r.project}, {"job_id", r.job_id}, {"location", r.location}, {"state", r.state}};
 }
 
-Result<JobCancelResult> parse_job_cancel_result(const json& j) {
-  constexpr std::string_view kCancelWhere = "the job cancel answer";
-  if (!j.is_object())
-    return fail(Errc::invalid_json, "the job cancel answer must be a JSON object");
-  BQB_TRY(project, jf::required_string(j, "project", kCancelWhere));
-  BQB_TRY(job_id, jf::required_string(j, "job_id", kCancelWhere));
-  BQB_TRY(location, jf::optional_string(j, "location", kCancelWhere));
-  BQB_TRY(state, jf::required_string(j, "state", kCancelWhere));
-  return JobCancelResult{std::move(project), std::move(job_id), location.value_or(""),
-                         std::move(state)};
-}
-
 }  // namespace bqb::api

@@ -112,6 +112,5 @@ struct JobCancelResult {
   std::string state;  // BigQuery's state after the cancel request: "RUNNING", "DONE", …
 };
 nlohmann::json to_json(const JobCancelResult& r);
-Result<JobCancelResult> parse_job_cancel_result(const nlohmann::json& j);
 
 }  // namespace bqb::api

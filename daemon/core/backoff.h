@@ -37,9 +37,6 @@ class Backoff {
   std::optional<std::chrono::milliseconds> next_delay(
       std::chrono::milliseconds elapsed, std::optional<std::chrono::milliseconds> retry_after);
 
-  /// @returns the failed attempts recorded so far.
-  int failures() const { return failures_; }
-
  private:
   BackoffPolicy policy_;
   Random random_;

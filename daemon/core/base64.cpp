@@ -62,11 +62,6 @@ std::string base64url_encode(std::string_view bytes) {
   return out;
 }
 
-Result<std::string> base64_decode(std::string_view text) {
-  if (!valid_padded(text)) return fail(Errc::bad_request, "not valid base64");
-  return decode_block(text);
-}
-
 Result<std::string> base64url_decode(std::string_view text) {
   std::string padded;
   padded.reserve(text.size() + 2);

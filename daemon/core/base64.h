@@ -14,10 +14,8 @@ std::string base64_encode(std::string_view bytes);
 /// @returns `bytes` in base64url ('-' and '_'), without padding.
 std::string base64url_encode(std::string_view bytes);
 
-/// @returns the bytes `text` encodes. `text` must be padded standard base64 with no whitespace;
-/// anything else is bad_request (the message never quotes `text`: it may be a secret).
-Result<std::string> base64_decode(std::string_view text);
-/// @returns the bytes base64url `text` encodes; padding is optional, '+' and '/' are refused.
+/// @returns the bytes base64url `text` encodes; padding is optional, '+' and '/' are refused,
+/// anything else malformed is bad_request (the message never quotes `text`: it may be a secret).
 Result<std::string> base64url_decode(std::string_view text);
 
 }  // namespace bqb

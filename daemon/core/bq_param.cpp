@@ -306,27 +306,6 @@ Result<QueryParameter> parse_param_json(const json& j, std::string_view where) {
   return p;
 }
 
-Result<QueryParameter> parse_cli_param(std::string_view arg) {
-  const std::size_t c1 = arg.find(':');
-  const std::size_t c2 = c1 == std::string_view::npos ? c1 : arg.find(':', c1 + 1);
-  if (c2 == std::string_view::npos) {
-    return fail(Errc::bad_request,
-                "--param '" + std::string(arg.substr(0, c1)) +
-                    "…' must be name:TYPE:value (name empty for a positional parameter, TYPE "
-                    "empty for STRING)");
-  }
-  QueryParameter p;
-  p.name = std::string(arg.substr(0, c1));
-  const std::string where = p.name.empty() ? "--param (positional)" : "--param '" + p.name + "'";
-  BQB_TRY(type, parse_param_type(arg.substr(c1 + 1, c2 - c1 - 1), where));
-  const std::string_view text = arg.substr(c2 + 1);
-  json v = text == "NULL" ? json() : json(std::string(text));
-  BQB_TRY(value, param_value_from_json(type, v, where));
-  p.type = std::move(type);
-  p.value = std::move(value);
-  return p;
-}
-
 json param_to_wire(const QueryParameter& p) {
   json out = json::object();
   if (!p.name.empty()) out["name"] = p.name;

@@ -62,10 +62,6 @@ Result<ParamValue> param_value_from_json(const ParamType& t, const nlohmann::jso
 /// @returns the parameter in socket-API JSON form `j` (see above).
 Result<QueryParameter> parse_param_json(const nlohmann::json& j, std::string_view where);
 
-/// @returns the parameter of a `bq`-style `name:TYPE:value` argument; bad_request naming the
-/// argument's parameter name when it has fewer than two ':' or its type or value is wrong.
-Result<QueryParameter> parse_cli_param(std::string_view arg);
-
 /// @returns `p` in BigQuery's QueryParameter wire form:
 /// {"name"?, "parameterType": {"type", "arrayType"?, "structTypes"?: [{"name","type"}]},
 ///  "parameterValue": {"value"?, "arrayValues"?, "structValues"?: {name: value}}}.

@@ -118,13 +118,6 @@ std::string get_query_results_target(const ResultsPageRequest& r) {
   return "/projects/" + enc(r.project) + "/queries/" + enc(r.job_id) + q;
 }
 
-std::string job_target(std::string_view project, std::string_view job_id,
-                       const std::optional<std::string>& location) {
-  std::string q;
-  if (location) add(q, "location", *location);
-  return "/projects/" + enc(project) + "/jobs/" + enc(job_id) + q;
-}
-
 std::string cancel_target(std::string_view project, std::string_view job_id,
                           const std::optional<std::string>& location) {
   std::string q;

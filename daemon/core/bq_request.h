@@ -75,10 +75,6 @@ struct ResultsPageRequest {
 /// getQueryResults target (GET).
 std::string get_query_results_target(const ResultsPageRequest& r);
 
-/// @returns "/projects/{p}/jobs/{job}[?location=L]": the jobs.get target (GET).
-std::string job_target(std::string_view project, std::string_view job_id,
-                       const std::optional<std::string>& location);
-
 /// @returns "/projects/{p}/jobs/{job}/cancel[?location=L]": the jobs.cancel target (POST).
 std::string cancel_target(std::string_view project, std::string_view job_id,
                           const std::optional<std::string>& location);

@@ -46,6 +46,13 @@ Result<std::string> string_field(const json& j, std::string_view name, std::stri
   return it->get<std::string>();
 }
 
+/// The fields of BigQuery's ErrorProto that classification reads.
+struct ErrorProto {
+  std::string reason;    // "invalidQuery", "backendError", …
+  std::string message;   // sanitized (controls removed, token shapes redacted, length capped)
+  std::string location;  // e.g. "query"; often empty
+};
+
 ErrorProto error_proto(const json& e) {
   ErrorProto out;
   if (!e.is_object()) return out;
@@ -56,7 +63,6 @@ ErrorProto error_proto(const json& e) {
   out.reason = str("reason");
   out.message = sanitize_foreign_text(str("message"), kMaxMessage);
   out.location = str("location");
-  out.domain = str("domain");
   return out;
 }
 
@@ -224,9 +230,6 @@ Result<QueryPage> parse_query_page(std::string_view body, std::string_view where
     if (!it->is_boolean()) return bad("cacheHit", where, "is not a boolean");
     p.cache_hit = it->get<bool>();
   }
-  if (auto it = j.find("errors"); it != j.end() && it->is_array()) {
-    for (const auto& e : *it) p.errors.push_back(error_proto(e));
-  }
   return p;
 }
 
@@ -277,22 +280,8 @@ BqError classify_error(int http_status, std::string_view body) {
   return e;
 }
 
-BqError classify_error_proto(const ErrorProto& p) {
-  BqError e;
-  e.reason = p.reason;
-  e.message = p.message;
-  e.location = p.location;
-  apply_reason(e);
-  add_hint_and_position(e);
-  return e;
-}
-
 Error bq_error_to_error(const BqError& e, std::string_view where) {
-  std::string message(where);
-  if (e.http_status != 0)
-    message += fmt::format(" answered HTTP {}", e.http_status);
-  else
-    message += " reported an error";
+  std::string message = fmt::format("{} answered HTTP {}", where, e.http_status);
   if (!e.reason.empty()) message += " (" + e.reason + ")";
   if (!e.message.empty()) message += ": " + e.message;
   return Error{e.code, std::move(message), e.hint};

@@ -26,16 +26,6 @@ struct JobReference {
   friend bool operator==(const JobReference&, const JobReference&) = default;
 };
 
-/// BigQuery's ErrorProto.
-struct ErrorProto {
-  std::string reason;    // "invalidQuery", "backendError", …
-  std::string message;   // sanitized (controls removed, token shapes redacted, length capped)
-  std::string location;  // e.g. "query"; often empty
-  std::string domain;
-
-  friend bool operator==(const ErrorProto&, const ErrorProto&) = default;
-};
-
 /// One answer of jobs.query or getQueryResults.
 struct QueryPage {
   bool job_complete = false;
@@ -50,7 +40,6 @@ struct QueryPage {
   std::optional<std::int64_t> total_bytes_billed;  // jobs.query only (not getQueryResults)
   std::optional<std::int64_t> num_dml_affected_rows;
   bool cache_hit = false;
-  std::vector<ErrorProto> errors;  // warnings, or errors of a job that may still succeed
 };
 
 /// @returns the page in the 2xx body `body` of `where` (e.g. "getQueryResults for job J").
@@ -61,7 +50,7 @@ Result<QueryPage> parse_query_page(std::string_view body, std::string_view where
 
 /// A classified BigQuery error.
 struct BqError {
-  int http_status = 0;      // 0 for a job's errorResult (which arrives in a 200 answer)
+  int http_status = 0;      // the answer's HTTP status
   std::string reason;       // errors[0].reason, or the ErrorInfo reason; "" when the body had none
   std::string message;      // error.message (sanitized); for a non-JSON body a sanitized excerpt
   std::string location;     // errors[0].location
@@ -85,10 +74,6 @@ struct BqError {
 ///   (retry), 408/500/502/503/504 → backend_error (retry), 404 → not_found, anything else
 ///   upstream_error.
 BqError classify_error(int http_status, std::string_view body);
-
-/// @returns the classification of a job's errorResult (jobs.get status.errorResult, or a
-/// failed job's first error), by reason alone.
-BqError classify_error_proto(const ErrorProto& e);
 
 /// @returns `e` as the broker's Error: its code and hint, and a message that keeps BigQuery's
 /// reason and message (with the SQL position), prefixed by `where` (e.g. "BigQuery jobs.query").

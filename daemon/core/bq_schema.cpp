@@ -15,7 +15,7 @@ struct TypeName {
   FieldType type;
 };
 
-// The first spelling of each type is the legacy one the REST schema uses.
+// Every spelling of each type: the legacy name the REST schema uses and the Standard SQL one.
 constexpr std::array kTypeNames{
     TypeName{"STRING", FieldType::string},
     TypeName{"BYTES", FieldType::bytes},
@@ -132,13 +132,6 @@ FieldType field_type_from_name(std::string_view name) {
     if (ascii_iequals(t.name, name)) return t.type;
   }
   return FieldType::unknown;
-}
-
-std::string_view field_type_name(FieldType type) {
-  for (const auto& t : kTypeNames) {
-    if (t.type == type) return t.name;
-  }
-  return "";
 }
 
 Result<Schema> parse_schema(const json& j, std::string_view where) {

@@ -59,8 +59,6 @@ inline constexpr std::size_t kMaxNesting = 32;
 /// @returns the type named `name` (either spelling, case-insensitive); FieldType::unknown for a
 /// name this build does not know.
 FieldType field_type_from_name(std::string_view name);
-/// @returns the legacy (REST schema) name of `type`, "" for unknown.
-std::string_view field_type_name(FieldType type);
 
 /// @returns the schema in `j` (a TableSchema object). Errors are upstream_error naming the field
 /// by its dotted path and `where` (e.g. "the jobs.query answer"): a missing or empty name, a

@@ -205,10 +205,6 @@ Result<ojson> convert_row(const Schema& schema, const json& row, std::string_vie
   return Converter(where).record(schema.fields, row, nullptr, nullptr, 0);
 }
 
-Result<ojson> convert_value(const Field& field, const json& v, std::string_view where) {
-  return Converter(where).field(field, v, Path{nullptr, field.name, -1}, 0);
-}
-
 Result<std::string> format_timestamp_micros(std::int64_t micros) {
   using namespace std::chrono;
   // Years 0001..9999, as BigQuery's TIMESTAMP: -62135596800 s .. 253402300799.999999 s.

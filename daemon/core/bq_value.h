@@ -36,10 +36,6 @@ namespace bqb::bq {
 Result<nlohmann::ordered_json> convert_row(const Schema& schema, const nlohmann::json& row,
                                            std::string_view where);
 
-/// @returns one cell's `v` converted as the column `field` (mode included); errors as above.
-Result<nlohmann::ordered_json> convert_value(const Field& field, const nlohmann::json& v,
-                                             std::string_view where);
-
 /// @returns `micros` since the Unix epoch as "YYYY-MM-DDTHH:MM:SS.ffffffZ"; bad_request outside
 /// BigQuery's range (years 0001..9999).
 Result<std::string> format_timestamp_micros(std::int64_t micros);

@@ -39,7 +39,7 @@ inline constexpr std::string_view kDefaultRevokeUri = "https://oauth2.googleapis
 inline constexpr std::string_view kDefaultBigQueryEndpoint = "https://bigquery.googleapis.com";
 
 struct OAuthConfig {
-  /// The scopes a login asks for; nullopt means the built-in defaults (issue 3 defines them).
+  /// The scopes a login asks for; nullopt means the built-in defaults (default_login_scopes()).
   /// Never an empty vector: the parser rejects `scopes = []`.
   std::optional<std::vector<std::string>> scopes;
   std::string revoke_uri{kDefaultRevokeUri};

@@ -111,8 +111,6 @@ std::vector<std::string> ScopeSet::missing_from(const ScopeSet& granted) const {
 
 std::string ScopeSet::space_separated() const { return fmt::format("{}", fmt::join(scopes_, " ")); }
 
-std::string ScopeSet::comma_joined() const { return fmt::format("{}", fmt::join(scopes_, ",")); }
-
 ScopeSet default_login_scopes() {
   return ScopeSet::from_list({std::string(kScopeBigQuery), std::string(kScopeBigQueryReadOnly),
                               std::string(kScopeOpenId), std::string(kScopeEmail)},

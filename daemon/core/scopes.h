@@ -61,8 +61,6 @@ class ScopeSet {
 
   /// @returns "a b c", for the authorization URL and a refresh request's `scope=`.
   std::string space_separated() const;
-  /// @returns "a,b,c", for the metadata server's `?scopes=`.
-  std::string comma_joined() const;
 
   friend bool operator==(const ScopeSet&, const ScopeSet&) = default;
   friend auto operator<=>(const ScopeSet&, const ScopeSet&) = default;

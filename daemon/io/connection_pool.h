@@ -65,13 +65,6 @@ class ConnectionPool : public std::enable_shared_from_this<ConnectionPool<Conn>>
     arm_sweep();
   }
 
-  /// @returns how many idle connections the pool holds.
-  std::size_t idle_count() const {
-    std::size_t n = 0;
-    for (const auto& [origin, list] : idle_) n += list.size();
-    return n;
-  }
-
  private:
   struct Idle {
     std::unique_ptr<Conn> conn;

@@ -104,7 +104,8 @@ TEST_F(LoginTest, FullLoginThroughTheLoopbackListener) {
   auto started = start_login({{"scopes", {"cloud-platform"}}, {"login_hint", "alice@example.com"}});
   EXPECT_EQ(started.redirect_uri.rfind("http://127.0.0.1:", 0), 0u) << started.redirect_uri;
   EXPECT_EQ(started.expires_in, 300);
-  // The authorization URL asks for what the issue requires.
+  // The authorization URL asks for an offline grant with consent, PKCE (S256), the hinted
+  // account, a state and the requested scopes plus openid.
   auto auth = boost::urls::parse_absolute_uri(started.auth_url);
   ASSERT_TRUE(auth) << started.auth_url;
   std::map<std::string, std::string> q;

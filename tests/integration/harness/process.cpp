@@ -9,10 +9,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "proto/spawn.h"
 
 namespace bqb::itest {
 
@@ -22,18 +23,6 @@ namespace {
 constexpr const char* kPassThrough[] = {
     "PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "DBUS_SESSION_BUS_ADDRESS",
     "LANG", "LC_ALL"};
-
-struct FileActions {
-  posix_spawn_file_actions_t fa;
-  FileActions() { posix_spawn_file_actions_init(&fa); }
-  ~FileActions() { posix_spawn_file_actions_destroy(&fa); }
-};
-
-struct SpawnAttr {
-  posix_spawnattr_t attr;
-  SpawnAttr() { posix_spawnattr_init(&attr); }
-  ~SpawnAttr() { posix_spawnattr_destroy(&attr); }
-};
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -101,69 +90,42 @@ int remaining_ms(Clock::time_point deadline) {
 }
 
 Child::Child(const std::vector<std::string>& argv, const Environment& env, const Redirects& io) {
-  auto open_out = [](const std::optional<std::filesystem::path>& p) {
-    int fd = ::open(p ? p->c_str() : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      throw std::runtime_error("open " + (p ? p->string() : "/dev/null") + ": " +
-                               errno_text(errno));
-    }
-    return fd;
+  auto out_file = [](const std::optional<std::filesystem::path>& p) {
+    return StdStream::file(p ? p->string() : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0600);
   };
-  int out = open_out(io.stdout_file);
-  int err = open_out(io.stderr_file);
-  try {
-    spawn(argv, env, -1, out, err);
-  } catch (...) {
-    ::close(out);
-    ::close(err);
-    throw;
-  }
-  ::close(out);
-  ::close(err);
+  spawn(argv, env, StdStream::dev_null(), out_file(io.stdout_file), out_file(io.stderr_file));
 }
 
 Child::Child(const std::vector<std::string>& argv, const Environment& env, int stdout_fd,
              int stderr_fd) {
-  spawn(argv, env, -1, stdout_fd, stderr_fd);
+  spawn(argv, env, StdStream::dev_null(), StdStream::from_fd(stdout_fd),
+        StdStream::from_fd(stderr_fd));
 }
 
 Child::Child(const std::vector<std::string>& argv, const Environment& env, int stdin_fd,
              int stdout_fd, int stderr_fd) {
-  spawn(argv, env, stdin_fd, stdout_fd, stderr_fd);
+  spawn(argv, env, StdStream::from_fd(stdin_fd), StdStream::from_fd(stdout_fd),
+        StdStream::from_fd(stderr_fd));
 }
 
-void Child::spawn(const std::vector<std::string>& argv, const Environment& env, int stdin_fd,
-                  int stdout_fd, int stderr_fd) {
+void Child::spawn(const std::vector<std::string>& argv, const Environment& env, StdStream in,
+                  StdStream out, StdStream err) {
   if (argv.empty()) throw std::invalid_argument("spawn: empty argv");
-  FileActions fa;
-  if (stdin_fd < 0) {
-    posix_spawn_file_actions_addopen(&fa.fa, 0, "/dev/null", O_RDONLY, 0);
-  } else {
-    posix_spawn_file_actions_adddup2(&fa.fa, stdin_fd, 0);
-  }
-  posix_spawn_file_actions_adddup2(&fa.fa, stdout_fd, 1);
-  posix_spawn_file_actions_adddup2(&fa.fa, stderr_fd, 2);
-
+  SpawnOptions options;
+  options.argv = argv;
+  options.env = env.entries();
+  options.std_in = std::move(in);
+  options.std_out = std::move(out);
+  options.std_err = std::move(err);
   // The child starts with default signal dispositions and an empty mask, whatever the test
   // runner did to its own.
-  SpawnAttr sa;
-  sigset_t all, none;
-  sigfillset(&all);
+  sigset_t none;
   sigemptyset(&none);
-  posix_spawnattr_setsigdefault(&sa.attr, &all);
-  posix_spawnattr_setsigmask(&sa.attr, &none);
-  posix_spawnattr_setflags(&sa.attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
-  std::vector<char*> cargv;
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  auto entries = env.entries();
-  std::vector<char*> cenv;
-  for (auto& e : entries) cenv.push_back(e.data());
-  cenv.push_back(nullptr);
-
-  int rc = posix_spawnp(&pid_, argv[0].c_str(), &fa.fa, &sa.attr, cargv.data(), cenv.data());
-  if (rc != 0) throw std::runtime_error("spawn " + argv[0] + ": " + errno_text(rc));
+  options.signal_mask = none;
+  options.default_signals = true;
+  auto pid = spawn_process(options);
+  if (!pid) throw std::runtime_error(pid.error().message);
+  pid_ = *pid;
   // glibc 2.36's <sys/pidfd.h> lacks extern "C", so call the kernel directly. -1 on kernels
   // before 5.3: wait() then polls in short slices.
   pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));

@@ -12,6 +12,8 @@
 
 #include <sys/types.h>
 
+#include "proto/spawn.h"
+
 namespace bqb::itest {
 
 using namespace std::chrono_literals;
@@ -88,9 +90,8 @@ class Child {
   std::optional<ExitStatus> status() const { return status_; }
 
  private:
-  /// stdin_fd -1: /dev/null.
-  void spawn(const std::vector<std::string>& argv, const Environment& env, int stdin_fd,
-             int stdout_fd, int stderr_fd);
+  void spawn(const std::vector<std::string>& argv, const Environment& env, StdStream in,
+             StdStream out, StdStream err);
   bool try_reap();
 
   pid_t pid_ = -1;

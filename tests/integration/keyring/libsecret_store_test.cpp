@@ -7,7 +7,6 @@
 
 #include <fcntl.h>
 #include <libsecret/secret.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/core/account.h"
+#include "proto/spawn.h"
 
 extern char** environ;
 
@@ -66,27 +66,19 @@ Outcome run(const std::vector<std::string>& argv,
   for (const auto& [name, value] : env) {
     if (value) env_strings.push_back(name + "=" + *value);
   }
-  std::vector<char*> envp, args;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_copy = argv;
-  for (auto& s : argv_copy) args.push_back(s.data());
-  args.push_back(nullptr);
-
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return {};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  if (with_stderr) posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-  pid_t pid = 0;
-  const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
+  SpawnOptions options;
+  options.argv = argv;
+  options.env = std::move(env_strings);
+  options.std_out = StdStream::from_fd(fds[1]);
+  if (with_stderr) options.std_err = StdStream::from_fd(fds[1]);
+  const auto pid = spawn_process(options);
   ::close(fds[1]);
   Outcome outcome;
-  if (rc != 0) {
+  if (!pid) {
     ::close(fds[0]);
-    outcome.out = std::string("spawn failed: ") + std::strerror(rc);
+    outcome.out = "spawn failed: " + pid.error().message;
     return outcome;
   }
   char buf[4096];
@@ -97,7 +89,7 @@ Outcome run(const std::vector<std::string>& argv,
   }
   ::close(fds[0]);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(*pid, &status, 0) < 0 && errno == EINTR) {
   }
   outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return outcome;

@@ -15,10 +15,12 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace bqb::testing {
 
@@ -169,6 +171,23 @@ class FakeDaemon {
   int listen_fd_ = -1;
   std::atomic<int> connections_{0};
   std::thread thread_;
+};
+
+/// The raw requests a FakeDaemon's handler saw, readable from the test thread.
+class RequestLog {
+ public:
+  void add(std::string request) {
+    std::lock_guard lock(mu_);
+    requests_.push_back(std::move(request));
+  }
+  std::vector<std::string> get() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> requests_;
 };
 
 }  // namespace bqb::testing

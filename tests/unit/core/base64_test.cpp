@@ -21,13 +21,6 @@ TEST(Base64, EncodesRfc4648Vectors) {
   EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
 }
 
-TEST(Base64, DecodesRfc4648Vectors) {
-  EXPECT_EQ(base64_decode("").value(), "");
-  EXPECT_EQ(base64_decode("Zg==").value(), "f");
-  EXPECT_EQ(base64_decode("Zm8=").value(), "fo");
-  EXPECT_EQ(base64_decode("Zm9vYmFy").value(), "foobar");
-}
-
 TEST(Base64, UrlAlphabetWithoutPadding) {
   const std::string bytes("\xfb\xff\xbf\x00\x01", 5);
   EXPECT_EQ(base64_encode(bytes), "+/+/AAE=");
@@ -41,20 +34,17 @@ TEST(Base64, RoundTripsEveryByteAndLength) {
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
   for (std::size_t n = 0; n <= all.size(); n += 7) {
     std::string s = all.substr(0, n);
-    EXPECT_EQ(base64_decode(base64_encode(s)).value(), s) << n;
     EXPECT_EQ(base64url_decode(base64url_encode(s)).value(), s) << n;
   }
 }
 
 TEST(Base64, MalformedInputIsAnErrorValue) {
-  for (std::string_view bad : {"Zg=", "Zg", "Z===", "====", "Zm9v YmFy", " Zm9v", "Zm9v\n",
-                               "Zg==Zg==", "Z=g=", "Zm9-", "Zm9_", "\xff\xff\xff\xff"}) {
-    auto r = base64_decode(bad);
+  for (std::string_view bad :
+       {"Z", "Zm9v+", "Zm9v/", "Zg=x", "Zm9vY", "a b", "Zg===", "é", "Z===", "====", "Zm9v YmFy",
+        " Zm9v", "Zm9v\n", "Zg==Zg==", "Z=g=", "\xff\xff\xff\xff"}) {
+    auto r = base64url_decode(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().code, Errc::bad_request);
-  }
-  for (std::string_view bad : {"Z", "Zm9v+", "Zm9v/", "Zg=x", "Zm9vY", "a b", "Zg===", "é"}) {
-    EXPECT_FALSE(base64url_decode(bad).has_value()) << bad;
   }
 }
 

@@ -1,5 +1,8 @@
 #include "daemon/core/bq_param.h"
 
+#include <optional>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace bqb::bq {
@@ -7,8 +10,20 @@ namespace {
 
 using nlohmann::json;
 
-std::string wire(std::string_view arg) {
-  auto p = parse_cli_param(arg);
+/// @returns the parameter as `bqbroker query --param` sends it: a name (absent when empty), a type
+/// text and the value as a string (JSON text for ARRAY and STRUCT), null for NULL.
+json cli_form(const std::string& name, const std::string& type,
+              const std::optional<std::string>& value) {
+  json j = json::object();
+  if (!name.empty()) j["name"] = name;
+  j["type"] = type;
+  j["value"] = value ? json(*value) : json(nullptr);
+  return j;
+}
+
+std::string wire(const std::string& name, const std::string& type,
+                 const std::optional<std::string>& value) {
+  auto p = parse_param_json(cli_form(name, type, value), "parameters[0]");
   if (!p) return "ERROR: " + p.error().message;
   return param_to_wire(*p).dump();
 }
@@ -34,49 +49,53 @@ TEST(BqParam, RefusesBadTypes) {
   }
 }
 
-TEST(BqParam, CliSyntaxLikeBq) {
-  EXPECT_EQ(wire("n:INT64:5"),
+TEST(BqParam, CliFormValuesAreStrings) {
+  EXPECT_EQ(wire("n", "INT64", "5"),
             R"({"name":"n","parameterType":{"type":"INT64"},"parameterValue":{"value":"5"}})");
-  // Positional (empty name), STRING by default (empty type), ':' inside the value kept.
-  EXPECT_EQ(wire("::a:b"),
+  // Positional (no name), STRING by default (empty type).
+  EXPECT_EQ(wire("", "", "a:b"),
             R"({"parameterType":{"type":"STRING"},"parameterValue":{"value":"a:b"}})");
-  EXPECT_EQ(wire("s::"),
+  EXPECT_EQ(wire("s", "", ""),
             R"({"name":"s","parameterType":{"type":"STRING"},"parameterValue":{"value":""}})");
-  EXPECT_EQ(wire("n:INT64:NULL"),
+  EXPECT_EQ(wire("n", "INT64", std::nullopt),
             R"({"name":"n","parameterType":{"type":"INT64"},"parameterValue":{}})");
-  EXPECT_EQ(wire("b:BOOL:TRUE"),
+  EXPECT_EQ(wire("b", "BOOL", "TRUE"),
             R"({"name":"b","parameterType":{"type":"BOOL"},"parameterValue":{"value":"true"}})");
-  EXPECT_EQ(wire(R"(ids:ARRAY<INT64>:[1, "2"])"),
+  EXPECT_EQ(wire("ids", "ARRAY<INT64>", R"([1, "2"])"),
             R"({"name":"ids","parameterType":{"arrayType":{"type":"INT64"},"type":"ARRAY"},)"
             R"("parameterValue":{"arrayValues":[{"value":"1"},{"value":"2"}]}})");
-  EXPECT_EQ(wire(R"(s:STRUCT<x INT64, y STRING>:{"y":"a","x":1})"),
+  EXPECT_EQ(wire("s", "STRUCT<x INT64, y STRING>", R"({"y":"a","x":1})"),
             R"({"name":"s","parameterType":{"structTypes":[)"
             R"({"name":"x","type":{"type":"INT64"}},{"name":"y","type":{"type":"STRING"}}],)"
             R"("type":"STRUCT"},)"
             R"("parameterValue":{"structValues":{"x":{"value":"1"},"y":{"value":"a"}}}})");
-  EXPECT_EQ(wire("f:FLOAT64:NaN"),
+  EXPECT_EQ(wire("f", "FLOAT64", "NaN"),
             R"({"name":"f","parameterType":{"type":"FLOAT64"},"parameterValue":{"value":"NaN"}})");
 }
 
-TEST(BqParam, CliErrorsNameTheParameter) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"n:5", "name:TYPE:value"},
-      {"nocolon", "name:TYPE:value"},
-      {"n:INT64:five", "--param 'n'"},
-      {"n:INT64:9223372036854775808", "64-bit"},
-      {"b:BOOL:yes", "true nor false"},
-      {"f:FLOAT64:1.5x", "FLOAT64"},
-      {"a:ARRAY<INT64>:[1,", "JSON text"},
-      {"a:ARRAY<INT64>:[1,null]", "'[1]'"},
-      {R"(s:STRUCT<x INT64>:{"z":1})", "'z'"},
-      {R"(s:STRUCT<x INT64>:{"x":"q"})", "'x'"},
-      {":INT64:x", "positional"},
+TEST(BqParam, CliFormErrorsNameTheParameter) {
+  struct Case {
+    const char* name;
+    const char* type;
+    const char* value;
+    const char* needle;
   };
-  for (const auto& [arg, needle] : cases) {
-    auto p = parse_cli_param(arg);
-    ASSERT_FALSE(p.has_value()) << arg;
+  const Case cases[] = {
+      {"n", "INT64", "five", "parameter 'n'"},
+      {"n", "INT64", "9223372036854775808", "64-bit"},
+      {"b", "BOOL", "yes", "true nor false"},
+      {"f", "FLOAT64", "1.5x", "FLOAT64"},
+      {"a", "ARRAY<INT64>", "[1,", "JSON text"},
+      {"a", "ARRAY<INT64>", "[1,null]", "'[1]'"},
+      {"s", "STRUCT<x INT64>", R"({"z":1})", "'z'"},
+      {"s", "STRUCT<x INT64>", R"({"x":"q"})", "'x'"},
+      {"", "INT64", "x", "parameters[0]"},
+  };
+  for (const auto& c : cases) {
+    auto p = parse_param_json(cli_form(c.name, c.type, c.value), "parameters[0]");
+    ASSERT_FALSE(p.has_value()) << c.type << " " << c.value;
     EXPECT_EQ(p.error().code, Errc::bad_request);
-    EXPECT_NE(p.error().message.find(needle), std::string::npos) << p.error().message;
+    EXPECT_NE(p.error().message.find(c.needle), std::string::npos) << p.error().message;
   }
 }
 

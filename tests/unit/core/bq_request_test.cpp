@@ -7,6 +7,12 @@ namespace {
 
 using nlohmann::json;
 
+/// @returns a scalar parameter (`name` empty: positional) as the daemon's parser makes it.
+QueryParameter scalar(std::string name, std::string type, std::string value) {
+  return QueryParameter{std::move(name), ParamType{std::move(type), {}, {}},
+                        ParamValue{false, std::move(value), {}, {}}};
+}
+
 QueryRequest minimal() {
   QueryRequest r;
   r.project = "my-proj";
@@ -34,8 +40,8 @@ TEST(BqRequest, EveryOptionOnTheWire) {
   r.use_query_cache = false;
   r.request_id = "123e4567-e89b-12d3-a456-426614174000";
   r.job_creation_optional = true;
-  r.parameters.push_back(parse_cli_param("n:INT64:5").value());
-  r.parameters.push_back(parse_cli_param("s::x").value());
+  r.parameters.push_back(scalar("n", "INT64", "5"));
+  r.parameters.push_back(scalar("s", "STRING", "x"));
   auto b = query_request_body(r);
   ASSERT_TRUE(b.has_value()) << b.error().message;
   const json& j = *b;
@@ -56,8 +62,8 @@ TEST(BqRequest, EveryOptionOnTheWire) {
 
 TEST(BqRequest, PositionalParameters) {
   QueryRequest r = minimal();
-  r.parameters.push_back(parse_cli_param(":INT64:1").value());
-  r.parameters.push_back(parse_cli_param(":STRING:a").value());
+  r.parameters.push_back(scalar("", "INT64", "1"));
+  r.parameters.push_back(scalar("", "STRING", "a"));
   auto b = query_request_body(r);
   ASSERT_TRUE(b.has_value());
   EXPECT_EQ((*b)["parameterMode"], "POSITIONAL");
@@ -87,11 +93,11 @@ TEST(BqRequest, RefusesBadRequests) {
   r.maximum_bytes_billed = -5;
   check(r, "'maximum_bytes_billed'");
   r = minimal();
-  r.parameters = {parse_cli_param("a:INT64:1").value(), parse_cli_param(":INT64:2").value()};
+  r.parameters = {scalar("a", "INT64", "1"), scalar("", "INT64", "2")};
   check(r, "mix named and positional");
   r = minimal();
   r.use_legacy_sql = true;
-  r.parameters = {parse_cli_param("a:INT64:1").value()};
+  r.parameters = {scalar("a", "INT64", "1")};
   check(r, "standard SQL");
 }
 
@@ -104,7 +110,6 @@ TEST(BqRequest, Targets) {
             "&timeoutMs=10000&formatOptions.useInt64Timestamp=true");
   EXPECT_EQ(get_query_results_target({"p", "j", {}, {}, {}, {}, 5}),
             "/projects/p/queries/j?startIndex=5&formatOptions.useInt64Timestamp=true");
-  EXPECT_EQ(job_target("p", "j k", std::nullopt), "/projects/p/jobs/j%20k");
   EXPECT_EQ(cancel_target("p", "j", std::string("US")), "/projects/p/jobs/j/cancel?location=US");
 }
 

@@ -63,15 +63,6 @@ TEST(BqResponse, DryRunHasNoJob) {
   EXPECT_EQ(p->total_bytes_processed, 42);
 }
 
-TEST(BqResponse, KeepsWarnings) {
-  auto p = parse_query_page(
-      R"({"jobComplete":true,"errors":[{"reason":"invalid","message":"row skipped","location":"x"}]})",
-      "t");
-  ASSERT_TRUE(p.has_value());
-  ASSERT_EQ(p->errors.size(), 1u);
-  EXPECT_EQ(p->errors[0], (ErrorProto{"invalid", "row skipped", "x", ""}));
-}
-
 TEST(BqResponse, BadPagesNameTheField) {
   const std::pair<const char*, const char*> cases[] = {
       {"not json", "not a JSON object"},
@@ -199,17 +190,6 @@ TEST(BqResponse, NonJsonBodiesAreClassifiedByStatusAndSanitized) {
   EXPECT_EQ(e.message.find("ya29.a0AfH6SMB"), std::string::npos) << e.message;
   EXPECT_EQ(classify_error(500, "").code, Errc::backend_error);
   EXPECT_EQ(classify_error(400, "").code, Errc::upstream_error);
-}
-
-TEST(BqResponse, JobErrorResultsByReason) {
-  BqError e = classify_error_proto({"invalidQuery", "Unrecognized name: x at [1:8]", "query", ""});
-  EXPECT_EQ(e.code, Errc::invalid_query);
-  EXPECT_EQ(e.column, 8);
-  EXPECT_EQ(bq_error_to_error(e, "BigQuery job j").message,
-            "BigQuery job j reported an error (invalidQuery): Unrecognized name: x at [1:8]");
-  EXPECT_EQ(classify_error_proto({"backendError", "m", "", ""}).action, RetryAction::retry);
-  EXPECT_EQ(classify_error_proto({"stopped", "Job execution was cancelled", "", ""}).code,
-            Errc::upstream_error);
 }
 
 TEST(BqResponse, SqlPositions) {

@@ -20,9 +20,15 @@ Field field(const char* type, const char* mode = "NULLABLE") {
       .fields.at(0);
 }
 
+/// @returns the cell `v` of the column `f` converted, through a one-column row.
+Result<nlohmann::ordered_json> convert_cell(const Field& f, const json& v, std::string_view where) {
+  BQB_TRY(row, convert_row(Schema{{f}}, json{{"f", json::array({json{{"v", v}}})}}, where));
+  return row.at(f.name);
+}
+
 /// @returns the converted value of `v` (a JSON text) as a column of `type`, dumped.
 std::string conv(const char* type, const char* v) {
-  auto r = convert_value(field(type), json::parse(v), "test");
+  auto r = convert_cell(field(type), json::parse(v), "test");
   if (!r) return "ERROR: " + r.error().message;
   return r->dump();
 }
@@ -140,7 +146,7 @@ TEST(BqValue, NestedRepeatedRecords) {
 }
 
 TEST(BqValue, NullRepeatedIsEmptyArray) {
-  EXPECT_EQ(convert_value(field("STRING", "REPEATED"), json(), "t")->dump(), "[]");
+  EXPECT_EQ(convert_cell(field("STRING", "REPEATED"), json(), "t")->dump(), "[]");
 }
 
 TEST(BqValue, BadScalarsNameTheColumnAndType) {
@@ -155,7 +161,7 @@ TEST(BqValue, BadScalarsNameTheColumnAndType) {
       {"STRING", R"({"a":1})"},  {"DATE", "[]"},
   };
   for (const auto& [type, v] : cases) {
-    auto r = convert_value(field(type), json::parse(v), "row 3 of the answer");
+    auto r = convert_cell(field(type), json::parse(v), "row 3 of the answer");
     ASSERT_FALSE(r.has_value()) << type << " " << v;
     EXPECT_EQ(r.error().code, Errc::upstream_error);
     EXPECT_NE(r.error().message.find("column 'c' (" + std::string(type) + ")"), std::string::npos)
@@ -186,7 +192,7 @@ TEST(BqValue, BadShapesNameThePath) {
 }
 
 TEST(BqValue, ErrorsNeverQuoteTheValue) {
-  auto r = convert_value(field("INTEGER"), json("secret-looking-value"), "t");
+  auto r = convert_cell(field("INTEGER"), json("secret-looking-value"), "t");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().message.find("secret-looking-value"), std::string::npos);
 }

@@ -85,12 +85,10 @@ TEST(ScopeSet, ParsesCommaSeparatedMetadataParameter) {
   EXPECT_EQ(*s, set_of({"cloud-platform", "bigquery"}));
 }
 
-TEST(ScopeSet, RendersSpaceSeparatedAndCommaJoined) {
+TEST(ScopeSet, RendersSpaceSeparated) {
   ScopeSet s = set_of({"openid", "bigquery"});
   EXPECT_EQ(s.space_separated(), "https://www.googleapis.com/auth/bigquery openid");
-  EXPECT_EQ(s.comma_joined(), "https://www.googleapis.com/auth/bigquery,openid");
   EXPECT_EQ(ScopeSet::parse_space_separated(s.space_separated(), "x").value(), s);
-  EXPECT_EQ(ScopeSet::parse_comma_separated(s.comma_joined(), "x").value(), s);
   EXPECT_EQ(ScopeSet().space_separated(), "");
 }
 
