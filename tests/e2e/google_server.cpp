@@ -58,13 +58,9 @@ GoogleServer::GoogleServer(itest::Sandbox& sandbox, Consent consent,
       accounts_(std::move(accounts)) {
   if (accounts_.empty()) throw std::invalid_argument("GoogleServer needs an account");
   // SQLite answers BigQuery (the default, said here so that the tests' choice is visible).
-  std::vector<std::string> argv{binary(),
-                                "--bigquery",
-                                "sqlite",
-                                "--client-secrets-out",
-                                secrets_.string(),
-                                "--consent",
-                                std::string(consent_flag(consent))};
+  std::vector<std::string> argv{binary(), "--bigquery", "sqlite"};
+  argv.insert(argv.end(), {"--client-secrets-out", secrets_.string(), "--consent",
+                           std::string(consent_flag(consent))});
   for (const auto& account : accounts_) argv.insert(argv.end(), {"--account", account});
   argv.push_back("--exit-with-parent");  // no server outlives a crashed test
 

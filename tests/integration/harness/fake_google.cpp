@@ -54,8 +54,8 @@ FakeGoogle::FakeGoogle(Sandbox& sandbox, std::vector<std::string> extra_args)
   const auto log = sandbox.unique_path("emulator", ".log");
   const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (log_fd < 0) throw std::runtime_error("cannot create " + log.string());
-  std::vector<std::string> argv{emulator_binary(),      "--bigquery",      "scripted",
-                                "--client-secrets-out", secrets_.string(), "--exit-with-parent"};
+  std::vector<std::string> argv{emulator_binary(), "--bigquery", "scripted"};
+  argv.insert(argv.end(), {"--client-secrets-out", secrets_.string(), "--exit-with-parent"});
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   child_.emplace(argv, Environment::minimal(), fds[1], log_fd);
   ::close(fds[1]);
