@@ -4,9 +4,8 @@
 // loopback page, which it screenshots into the test output. The test then checks what the user
 // would: the CLI's exit code and words, the page's words, and `bqbroker accounts`.
 //
-// Against the emulator (interactive consent) the picker and the buttons are exercised; against
-// fake-google (consent answered by the server, set through its control API) the same path runs
-// minus the page, and the test says so in its output.
+// Google is bqbroker-emulator with its interactive consent page, so the picker and the buttons are
+// exercised.
 
 #include <fstream>
 #include <iostream>
@@ -80,11 +79,6 @@ class BrowserLoginTest : public ::testing::Test {
   /// Runs `bqbroker login` with the browser script as $BROWSER answering `answer` ("allow" or
   /// "deny") for the second account, and waits for both the CLI and the browser's report.
   BrowserRun login_in_browser(std::string_view answer) {
-    if (!google_.interactive_consent()) {
-      // No page to click on: the server answers as the user would have.
-      EXPECT_TRUE(
-          google_.control("POST", "/consent", {{"mode", std::string(answer)}, {"email", kSecond}}));
-    }
     BrowserRun run;
     run.screenshot = artifact_path(answer, ".png");
     // Files of an earlier run must not pass for this one's.
@@ -120,24 +114,18 @@ class BrowserLoginTest : public ::testing::Test {
     return run;
   }
 
-  /// The checks both runs share: the browser worked, saw the consent page when there is one,
-  /// picked the second account on it, and ended on the daemon's loopback page.
+  /// The checks both runs share: the browser worked, saw the consent page, picked the second
+  /// account on it, and ended on the daemon's loopback page.
   void expect_consent_and_loopback(const BrowserRun& run) {
     const json& b = run.browser;
     ASSERT_TRUE(b.is_object()) << "no browser report";
     ASSERT_TRUE(b.value("ok", false)) << b.dump(2);
-    if (google_.interactive_consent()) {
-      EXPECT_TRUE(b.value("consent_form", false)) << b.dump(2);
-      EXPECT_EQ(b.value("title", ""), kConsentTitle);
-      EXPECT_EQ(b["accounts"], json::array({kFirst, kSecond})) << b.dump(2);
-      EXPECT_TRUE(b.value("first_checked", false)) << "the first account is preselected";
-      EXPECT_EQ(b.value("picked", ""), kSecond);
-      EXPECT_TRUE(is_png(b.value("consent_screenshot", ""))) << b.dump(2);
-    } else {
-      std::cout << "note: " << GoogleServer::binary()
-                << " has no interactive consent page; the picker and buttons were not exercised\n";
-      EXPECT_FALSE(b.value("consent_form", true)) << b.dump(2);
-    }
+    EXPECT_TRUE(b.value("consent_form", false)) << b.dump(2);
+    EXPECT_EQ(b.value("title", ""), kConsentTitle);
+    EXPECT_EQ(b["accounts"], json::array({kFirst, kSecond})) << b.dump(2);
+    EXPECT_TRUE(b.value("first_checked", false)) << "the first account is preselected";
+    EXPECT_EQ(b.value("picked", ""), kSecond);
+    EXPECT_TRUE(is_png(b.value("consent_screenshot", ""))) << b.dump(2);
     // The loopback listener: 127.0.0.1, not the server's origin.
     const std::string origin = b.value("final_url_origin", "");
     EXPECT_TRUE(origin.starts_with("http://127.0.0.1:")) << origin;

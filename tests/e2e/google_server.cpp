@@ -9,13 +9,9 @@
 #include "tests/integration/harness/log_check.h"
 #include "tests/integration/harness/tcp_http.h"
 
-// Set by tests/e2e/CMakeLists.txt: the server binary, and 1 when it is the emulator (which has
-// the interactive consent page and takes --account more than once).
+// Set by tests/e2e/CMakeLists.txt: the path of the built bqbroker-emulator.
 #ifndef BQB_E2E_GOOGLE_BINARY
 #error "BQB_E2E_GOOGLE_BINARY must be defined by the build"
-#endif
-#ifndef BQB_E2E_GOOGLE_IS_EMULATOR
-#error "BQB_E2E_GOOGLE_IS_EMULATOR must be defined by the build"
 #endif
 
 namespace bqb::e2e {
@@ -24,8 +20,6 @@ namespace {
 using itest::Clock;
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-constexpr bool kIsEmulator = BQB_E2E_GOOGLE_IS_EMULATOR != 0;
 
 /// @returns the first line `fd` delivers before `deadline`, or what came before EOF/timeout.
 std::string read_line(int fd, Clock::time_point deadline) {
@@ -44,7 +38,7 @@ std::string read_line(int fd, Clock::time_point deadline) {
 std::string_view consent_flag(Consent consent) {
   switch (consent) {
     case Consent::interactive:
-      return kIsEmulator ? "interactive" : "allow";
+      return "interactive";
     case Consent::allow:
       return "allow";
     case Consent::deny:
@@ -61,14 +55,13 @@ GoogleServer::GoogleServer(itest::Sandbox& sandbox, Consent consent,
                            std::vector<std::string> accounts)
     : secrets_(sandbox.unique_path("client_secrets", ".json")),
       log_(sandbox.unique_path("google", ".log")),
-      accounts_(std::move(accounts)),
-      interactive_(kIsEmulator && consent == Consent::interactive) {
+      accounts_(std::move(accounts)) {
   if (accounts_.empty()) throw std::invalid_argument("GoogleServer needs an account");
-  std::vector<std::string> argv{binary(), "--client-secrets-out", secrets_.string(), "--consent",
-                                std::string(consent_flag(consent))};
-  // The fake knows one consenting account; the emulator lists them all on its picker.
-  const std::size_t listed = kIsEmulator ? accounts_.size() : 1;
-  for (std::size_t i = 0; i < listed; ++i) argv.insert(argv.end(), {"--account", accounts_[i]});
+  // SQLite answers BigQuery (the default, said here so that the tests' choice is visible).
+  std::vector<std::string> argv{binary(), "--bigquery", "sqlite"};
+  argv.insert(argv.end(), {"--client-secrets-out", secrets_.string(), "--consent",
+                           std::string(consent_flag(consent))});
+  for (const auto& account : accounts_) argv.insert(argv.end(), {"--account", account});
   argv.push_back("--exit-with-parent");  // no server outlives a crashed test
 
   int fds[2];
@@ -86,7 +79,7 @@ GoogleServer::GoogleServer(itest::Sandbox& sandbox, Consent consent,
                              "\"); its log:\n" + itest::read_file(log_));
   }
   base_url_ = ready["base_url"].get<std::string>();
-  // base_url is http://127.0.0.1:PORT (both servers listen on loopback only).
+  // base_url is http://127.0.0.1:PORT (the emulator listens on loopback only).
   const auto colon = base_url_.rfind(':');
   port_ = static_cast<std::uint16_t>(std::stoi(base_url_.substr(colon + 1)));
   if (ready.contains("client_secrets") && ready["client_secrets"].is_string()) {

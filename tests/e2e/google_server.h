@@ -1,10 +1,7 @@
 #pragma once
-// "Google" for the end-to-end tests: the bqbroker emulator (emulator/) when the build has it,
-// else tests/fakes' fake-google, started as a child of the test. Both print one JSON readiness
-// line ({"base_url","client_secrets",…}) and write a client_secrets.json for themselves. Which
-// binary it is, and whether its consent page is the interactive one, is fixed at build time
-// (tests/e2e/CMakeLists.txt picks it), so a test reads `interactive_consent()` instead of
-// knowing the binary.
+// "Google" for the end-to-end tests: bqbroker-emulator (fakes/) with BigQuery on SQLite over its
+// sample dataset, started as a child of the test. It prints one JSON readiness line
+// ({"base_url","client_secrets",…}) and writes a client_secrets.json for itself.
 
 #include <cstdint>
 #include <filesystem>
@@ -21,8 +18,7 @@ namespace bqb::e2e {
 
 /// How the server answers the authorization page.
 enum class Consent {
-  /// A page with an account picker and Allow/Deny for a browser to answer (emulator only; the
-  /// fake falls back to `allow` as the first account, and interactive_consent() says so).
+  /// A page with an account picker and Allow/Deny for a browser to answer.
   interactive,
   /// Redirects at once with a code for the first account, as if the user clicked Allow.
   allow,
@@ -36,10 +32,8 @@ class GoogleServer {
   /// into `sandbox`, and waits (bounded) for its readiness line. Throws when it does not come up.
   GoogleServer(itest::Sandbox& sandbox, Consent consent, std::vector<std::string> accounts);
 
-  /// The path of the binary the build picked.
+  /// The path of the built bqbroker-emulator.
   static std::string binary();
-  /// true when the server shows a real consent page (the emulator with --consent interactive).
-  bool interactive_consent() const { return interactive_; }
 
   std::uint16_t port() const { return port_; }
   const std::string& base_url() const { return base_url_; }
@@ -47,8 +41,7 @@ class GoogleServer {
   const std::filesystem::path& log_file() const { return log_; }
   const std::vector<std::string>& accounts() const { return accounts_; }
 
-  /// Control API call (/_fake/…; fake-google's, which the emulator may share). @returns the
-  /// JSON answer, or nullopt when the server has no such API or the call failed.
+  /// Control API call (/_fake/…). @returns the JSON answer, or nullopt when the call failed.
   std::optional<nlohmann::json> control(const std::string& method, const std::string& path,
                                         const nlohmann::json& body = nullptr) const;
   /// @returns GET /tokeninfo for `access_token`: 200's JSON, or nullopt when the token is not
@@ -60,7 +53,6 @@ class GoogleServer {
   std::filesystem::path log_;
   std::optional<itest::Child> child_;
   std::vector<std::string> accounts_;
-  bool interactive_ = false;
   std::uint16_t port_ = 0;
   std::string base_url_;
 };

@@ -1,4 +1,4 @@
-// POST /v1/query and DELETE /v1/jobs with the real bqbrokerd and fake-google's BigQuery: typed
+// POST /v1/query and DELETE /v1/jobs with the real bqbrokerd and the fake's BigQuery: typed
 // rows streamed as NDJSON over several pages after incomplete polls, retries with the same
 // requestId, one token refresh after a 401, errors before and after the first line, max_rows,
 // dry runs, parameters, the quota project, BIGQUERY_EMULATOR_HOST, cancellation when the client
@@ -106,8 +106,10 @@ class QueryTest : public ::testing::Test {
   std::optional<DaemonProcess> daemon_;
 };
 
-TEST_F(QueryTest, TypedRowsStreamOverSeveralPagesAfterIncompletePolls) {
-  start();
+/// A scripted result with every kind of column (INTEGER to RECORD, REPEATED) and edge values
+/// (int64 limits, NaN, ±Infinity, NULLs, empty arrays, CSV-hostile text), three rows two per
+/// page, complete after two polls, in the EU.
+json typed_result() {
   const json schema = {
       {"fields",
        {{{"name", "i"}, {"type", "INTEGER"}},
@@ -120,7 +122,7 @@ TEST_F(QueryTest, TypedRowsStreamOverSeveralPagesAfterIncompletePolls) {
         {{"name", "rec"},
          {"type", "RECORD"},
          {"fields", {{{"name", "x"}, {"type", "INTEGER"}}, {{"name", "y"}, {"type", "BYTES"}}}}}}}};
-  script({{"query", "SELECT typed"},
+  return {{"query", "SELECT typed"},
           {"schema", schema},
           {"page_size", 2},
           {"polls_before_complete", 2},
@@ -138,25 +140,12 @@ TEST_F(QueryTest, TypedRowsStreamOverSeveralPagesAfterIncompletePolls) {
                     {{"f", {{{"v", "1"}}, {{"v", "AAEC"}}}}}}),
             bq_row({"-9223372036854775808", "0", "-Infinity", "false", nullptr, nullptr,
                     json::array(), nullptr}),
-            bq_row({"3", "1.5", "2.5", nullptr, "a,b\n\"c\"", "0", json::array(), nullptr})}}});
+            bq_row({"3", "1.5", "2.5", nullptr, "a,b\n\"c\"", "0", json::array(), nullptr})}}};
+}
 
-  auto lines = query_lines({{"query", "SELECT typed"}, {"location", "EU"}});
-  ASSERT_FALSE(lines.empty());
-  EXPECT_EQ(lines.front()["type"], "job") << lines.front();
-  EXPECT_EQ(lines.front()["project"], kProject);
-  EXPECT_EQ(lines.front()["location"], "EU");
-  EXPECT_FALSE(lines.front().value("job_id", "").empty()) << lines.front();
-  EXPECT_EQ(lines.back()["type"], "end") << lines.back();
-  EXPECT_GE(of_type(lines, "progress").size(), 1u);
-
-  auto schemas = of_type(lines, "schema");
-  ASSERT_EQ(schemas.size(), 1u);
-  EXPECT_EQ(schemas[0]["fields"][0],
-            (json{{"name", "i"}, {"type", "INTEGER"}, {"mode", "NULLABLE"}}));
-
-  auto rows = of_type(lines, "row");
+/// The row lines of typed_result(): values by column type, column order kept.
+void expect_typed_rows(const std::vector<json>& rows) {
   ASSERT_EQ(rows.size(), 3u);
-  // Values by column type, column order kept.
   EXPECT_EQ(rows[0]["row"].dump(),
             json::parse(R"({"i":"9223372036854775807","n":"12345678901234567890123456789.123456789",
               "f":"NaN","b":true,"s":"","ts":"2015-06-09T08:00:00.123456Z","tags":["a","ü"],
@@ -172,17 +161,11 @@ TEST_F(QueryTest, TypedRowsStreamOverSeveralPagesAfterIncompletePolls) {
   EXPECT_EQ(rows[2]["row"]["f"], 2.5);
   EXPECT_EQ(rows[2]["row"]["s"], "a,b\n\"c\"");
   EXPECT_EQ(rows[2]["row"]["ts"], "1970-01-01T00:00:00.000000Z");
+}
 
-  const json& end = lines.back();
-  EXPECT_EQ(end["total_rows"], 3);
-  EXPECT_EQ(end["rows"], 3);
-  EXPECT_EQ(end["bytes_processed"], 1234);
-  EXPECT_EQ(end["truncated"], false);
-  EXPECT_EQ(end["dry_run"], false);
-
-  // What BigQuery saw: standard SQL said explicitly, int64 timestamps, a requestId, and every
-  // page fetched through its token.
-  json stats = bq_stats();
+/// What BigQuery saw of typed_result()'s query: standard SQL said explicitly, int64 timestamps,
+/// a requestId, and every page fetched through its token.
+void expect_one_paged_query(const json& stats) {
   ASSERT_EQ(stats["query_log"].size(), 1u) << stats;
   const json& q = stats["query_log"][0];
   EXPECT_EQ(q["useLegacySql"], false);
@@ -194,6 +177,34 @@ TEST_F(QueryTest, TypedRowsStreamOverSeveralPagesAfterIncompletePolls) {
     if (r.contains("pageToken")) ++with_token;
   }
   EXPECT_EQ(with_token, 1) << stats["results_log"];  // 3 rows, 2 per page
+}
+
+TEST_F(QueryTest, TypedRowsStreamOverSeveralPagesAfterIncompletePolls) {
+  start();
+  script(typed_result());
+
+  auto lines = query_lines({{"query", "SELECT typed"}, {"location", "EU"}});
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.front()["type"], "job") << lines.front();
+  EXPECT_EQ(lines.front()["project"], kProject);
+  EXPECT_EQ(lines.front()["location"], "EU");
+  EXPECT_FALSE(lines.front().value("job_id", "").empty()) << lines.front();
+  EXPECT_EQ(lines.back()["type"], "end") << lines.back();
+  EXPECT_GE(of_type(lines, "progress").size(), 1u);
+
+  auto schemas = of_type(lines, "schema");
+  ASSERT_EQ(schemas.size(), 1u);
+  EXPECT_EQ(schemas[0]["fields"][0],
+            (json{{"name", "i"}, {"type", "INTEGER"}, {"mode", "NULLABLE"}}));
+  ASSERT_NO_FATAL_FAILURE(expect_typed_rows(of_type(lines, "row")));
+
+  const json& end = lines.back();
+  EXPECT_EQ(end["total_rows"], 3);
+  EXPECT_EQ(end["rows"], 3);
+  EXPECT_EQ(end["bytes_processed"], 1234);
+  EXPECT_EQ(end["truncated"], false);
+  EXPECT_EQ(end["dry_run"], false);
+  expect_one_paged_query(bq_stats());
 }
 
 TEST_F(QueryTest, BackendErrorsAreRetriedWithTheSameRequestId) {

@@ -6,8 +6,8 @@
 #ifndef BQBROKER_ITEST_CLI
 #error "BQBROKER_ITEST_CLI must be defined by CMake"
 #endif
-#ifndef BQBROKER_ITEST_FAKE_GOOGLE
-#error "BQBROKER_ITEST_FAKE_GOOGLE must be defined by CMake"
+#ifndef BQBROKER_ITEST_EMULATOR
+#error "BQBROKER_ITEST_EMULATOR must be defined by CMake"
 #endif
 #ifndef BQBROKER_ITEST_SOCKET_RECORDER
 #error "BQBROKER_ITEST_SOCKET_RECORDER must be defined by CMake"
@@ -17,7 +17,7 @@ namespace bqb::itest {
 
 std::string daemon_binary() { return BQBROKER_ITEST_DAEMON; }
 std::string cli_binary() { return BQBROKER_ITEST_CLI; }
-std::string fake_google_binary() { return BQBROKER_ITEST_FAKE_GOOGLE; }
+std::string emulator_binary() { return BQBROKER_ITEST_EMULATOR; }
 std::string socket_recorder_binary() { return BQBROKER_ITEST_SOCKET_RECORDER; }
 
 }  // namespace bqb::itest

@@ -10,8 +10,8 @@ namespace bqb::itest {
 std::string daemon_binary();
 /// @returns the path of the built bqbroker CLI.
 std::string cli_binary();
-/// @returns the path of the built fake-google (tests/fakes).
-std::string fake_google_binary();
+/// @returns the path of the built bqbroker-emulator (fakes/): the one Google fake.
+std::string emulator_binary();
 /// @returns the path of the built bqbit-socket-recorder (tests/integration/tools).
 std::string socket_recorder_binary();
 

@@ -51,11 +51,11 @@ FakeGoogle::FakeGoogle(Sandbox& sandbox, std::vector<std::string> extra_args)
     : secrets_(sandbox.unique_path("client_secrets", ".json")) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
-  const auto log = sandbox.unique_path("fake-google", ".log");
+  const auto log = sandbox.unique_path("emulator", ".log");
   const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (log_fd < 0) throw std::runtime_error("cannot create " + log.string());
-  std::vector<std::string> argv{fake_google_binary(), "--client-secrets-out", secrets_.string(),
-                                "--exit-with-parent"};
+  std::vector<std::string> argv{emulator_binary(), "--bigquery", "scripted"};
+  argv.insert(argv.end(), {"--client-secrets-out", secrets_.string(), "--exit-with-parent"});
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   child_.emplace(argv, Environment::minimal(), fds[1], log_fd);
   ::close(fds[1]);
@@ -65,7 +65,7 @@ FakeGoogle::FakeGoogle(Sandbox& sandbox, std::vector<std::string> extra_args)
   ::close(fds[0]);
   const json ready = json::parse(line, nullptr, false);
   if (!ready.is_object() || !ready.contains("port")) {
-    throw std::runtime_error("fake-google sent no readiness line: " + line);
+    throw std::runtime_error("bqbroker-emulator sent no readiness line: " + line);
   }
   port_ = ready["port"].get<std::uint16_t>();
   base_url_ = ready["base_url"].get<std::string>();
@@ -82,7 +82,7 @@ json FakeGoogle::control(std::string method, std::string path, json body) const 
   auto r = tcp_request(port_, std::move(method), "/_fake" + path,
                        body.is_null() ? std::string() : body.dump());
   if (!r || r->status != 200) {
-    ADD_FAILURE() << "fake-google /_fake" << path << ": " << (r ? r->body : r.error());
+    ADD_FAILURE() << "bqbroker-emulator /_fake" << path << ": " << (r ? r->body : r.error());
     return json(json::value_t::discarded);
   }
   return r->as_json();

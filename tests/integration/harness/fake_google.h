@@ -1,8 +1,8 @@
 #pragma once
-// The fake Google (tests/fakes/fake-google) as a child process of a test, plus what tests do
-// with it: drive its control API, play the consenting user, mint refresh tokens directly, log an
-// account into a daemon the way a browser would, and list every secret it issued for the
-// log checks.
+// The fake Google (bqbroker-emulator --bigquery scripted, fakes/) as a child process of a test,
+// plus what tests do with it: drive its control API, play the consenting user, mint refresh
+// tokens directly, log an account into a daemon the way a browser would, and list every secret
+// it issued for the log checks.
 
 #include <cstdint>
 #include <filesystem>
@@ -27,8 +27,9 @@ inline constexpr std::string_view kFakeScopes =
 
 class FakeGoogle {
  public:
-  /// Starts fake-google writing its client_secrets.json into `sandbox`, with `extra_args` (e.g.
-  /// --expires-in 120), and waits for its readiness line. Throws when it does not come up.
+  /// Starts the emulator with scripted BigQuery answers, writing its client_secrets.json into
+  /// `sandbox`, with `extra_args` (e.g. --expires-in 120), and waits for its readiness line.
+  /// Throws when it does not come up.
   explicit FakeGoogle(Sandbox& sandbox, std::vector<std::string> extra_args = {});
 
   std::uint16_t port() const { return port_; }

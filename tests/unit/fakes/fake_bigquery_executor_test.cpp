@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/fakes/bigquery/fake_bigquery.h"
+#include "fakes/bigquery/fake_bigquery.h"
 
 namespace bqb::fakes::bigquery {
 namespace {

@@ -1,10 +1,10 @@
 // FakeBigQuery driven through handle(), as the HTTP server drives it, with a stub token check.
 
-#include "tests/fakes/bigquery/fake_bigquery.h"
+#include "fakes/bigquery/fake_bigquery.h"
 
 #include <gtest/gtest.h>
 
-#include "tests/fakes/bigquery/wire.h"
+#include "fakes/bigquery/wire.h"
 
 namespace bqb::fakes::bigquery {
 namespace {

@@ -6,9 +6,9 @@
 #include <openssl/evp.h>
 #include <boost/url/url.hpp>
 
-#include "tests/fakes/oauth/crypto.h"
-#include "tests/fakes/oauth/fake_google.h"
-#include "tests/fakes/oauth/pkce.h"
+#include "fakes/oauth/crypto.h"
+#include "fakes/oauth/fake_google.h"
+#include "fakes/oauth/pkce.h"
 
 namespace bqb::fakes {
 namespace {

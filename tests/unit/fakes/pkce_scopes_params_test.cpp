@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "tests/fakes/oauth/params.h"
-#include "tests/fakes/oauth/pkce.h"
-#include "tests/fakes/oauth/scopes.h"
+#include "fakes/oauth/params.h"
+#include "fakes/oauth/pkce.h"
+#include "fakes/oauth/scopes.h"
 
 namespace bqb::fakes {
 namespace {

@@ -1,0 +1,61 @@
+#pragma once
+// Fault injection for the token endpoint: a queue of answers that the next token requests get
+// instead of the normal processing (or before it, for a pure delay).
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "fakes/oauth/http_types.h"
+#include "proto/error.h"
+
+namespace bqb::fakes {
+
+struct Fault {
+  int status = 0;                   // 0: no error answer (a pure delay), else this HTTP status
+  std::string error;                // OAuth error code for the body; default from the status
+  std::string description;          // error_description
+  std::string subtype;              // error_subtype, e.g. "invalid_rapt"
+  std::optional<std::string> body;  // a raw body instead of the JSON error (e.g. an HTML 502)
+  std::chrono::milliseconds delay{0};
+  bool hang = false;   // hold the answer for kHang
+  bool close = false;  // drop the connection without answering (a network error)
+  std::optional<std::int64_t> retry_after;  // Retry-After header, in seconds
+  std::optional<std::string> grant_type;    // applies only to requests with this grant_type
+  int remaining = 1;                        // how many requests it applies to
+
+  /// @returns whether the request is answered by the fault rather than processed.
+  bool replaces_answer() const { return status != 0 || close || hang; }
+};
+
+/// @returns the fault described by `j`: {"status"?, "error"?, "error_description"?,
+/// "error_subtype"?, "body"?, "delay_ms"?, "hang"?, "close"?, "retry_after"?, "grant_type"?,
+/// "count"?}. "error" alone takes Google's status for it (invalid_client → 401, …). A fault that
+/// would do nothing, or a field of the wrong type, is invalid_json naming the field.
+Result<Fault> parse_fault(const nlohmann::json& j, std::string_view where);
+
+/// @returns the answer `f` stands for (when it replaces_answer()), its delay applied.
+FakeResponse fault_response(const Fault& f);
+
+/// @returns Google's HTTP status for an OAuth error code (400 for codes it does not know).
+int status_for_error(std::string_view error);
+
+class FaultQueue {
+ public:
+  void push(Fault f) { queue_.push_back(std::move(f)); }
+  void clear() { queue_.clear(); }
+  /// Takes one use of the first queued fault that applies to `grant_type`.
+  /// @returns that fault, or nullopt when none applies.
+  std::optional<Fault> take(std::string_view grant_type);
+  /// @returns how many requests the queued faults will still answer.
+  int pending() const;
+
+ private:
+  std::deque<Fault> queue_;
+};
+
+}  // namespace bqb::fakes
