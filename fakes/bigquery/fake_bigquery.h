@@ -1,6 +1,6 @@
 #pragma once
 // The fake BigQuery REST API v2 (queries only), as a pure function of (request, now), served by
-// the same fake-google binary as the OAuth fake. It checks what Google checks: a live access
+// the same binary (bqbroker-emulator) as the OAuth fake. It checks what Google checks: a live access
 // token of the fake OAuth server with a BigQuery scope, the JSON body's shape, the job's project
 // and location. Queries are scripted (script.h); an unscripted one goes to the QueryExecutor when
 // one is plugged in (executor.h: the emulator's SQLite), else it is an invalidQuery.

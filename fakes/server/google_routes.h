@@ -1,5 +1,5 @@
 #pragma once
-// How fake-google and bqbroker-emulator put the OAuth fake and the BigQuery fake behind one HTTP
+// How bqbroker-emulator puts the OAuth fake and the BigQuery fake behind one HTTP
 // server: BigQuery accepts the access tokens the OAuth part issued while they live, requests go
 // to one part or the other by path, and the access log goes to stderr. The OAuth fake is created
 // once the server's port (hence the base URL it hands out) is known, so it is held in an optional
