@@ -5,7 +5,7 @@
 #
 # SOCKET: a running bqbrokerd's socket with a signed-in default account (this script starts
 # nothing). RUNS: how many calls to time (default 1000). The CLI is $BQBROKER (default: bqbroker
-# in PATH). The goal is $BUDGET_MS per call (default 5 ms, the "a few milliseconds");
+# in PATH). The goal is $BUDGET_MS per call (default 5 ms: a token should cost a few milliseconds);
 # the exit status is 1 when the mean is over it. Tokens are never printed.
 set -euo pipefail
 

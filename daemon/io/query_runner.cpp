@@ -290,7 +290,7 @@ struct QueryRunner::Run {
   }
 
   /// Cancels the job nobody will read: a running one, or any job once its client left before
-  /// the end (the contract: `| head` cancels; for a job already DONE BigQuery's cancel
+  /// the end (`| head` cancels; for a job already DONE BigQuery's cancel
   /// changes nothing and costs one call). Best effort, not retried.
   awaitable<void> cancel_unread(bool client_left) {
     if (!job || (complete && !client_left)) co_return;

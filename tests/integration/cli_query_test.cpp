@@ -1,7 +1,7 @@
-// `bqbroker query` against the real daemon and fake-google's BigQuery: the four formats byte for
-// byte on a fixed result (every edge value, over several pages), --param in BigQuery's wire
-// form, the --max-rows notice, errors with the SQL position and their exit codes, and an output
-// closed early (`| head -1`) ending the CLI quietly while the daemon cancels the job.
+// `bqbroker query` against the real daemon and the Google fake's BigQuery: the four formats
+// byte for byte on a fixed result (every edge value, over several pages), --param in BigQuery's
+// wire form, the --max-rows notice, errors with the SQL position and their exit codes, and an
+// output closed early (`| head -1`) ending the CLI quietly while the daemon cancels the job.
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-// `bqbroker token` and `bqbroker exec` against the real daemon and fake-google, as scripts and
+// `bqbroker token` and `bqbroker exec` against the real daemon and the Google fake, as scripts and
 // programs use them: the three output formats, a narrowed token, needs_login's exit code 4 with
 // the hint, and exec running an unmodified Google client library (Node's google-auth-library)
 // and a shell that reads CLOUDSDK_AUTH_ACCESS_TOKEN_FILE, with the child's exit code passed on
@@ -39,7 +39,7 @@ class CliTokenTest : public ::testing::Test {
     auto r = login_through_browser(*daemon_, fake_, email);
     ASSERT_TRUE(r) << r.error();
   }
-  /// @returns the scope fake-google's tokeninfo reports for `token`; "" when it is not live.
+  /// @returns the scope the Google fake's tokeninfo reports for `token`; "" when it is not live.
   std::string tokeninfo_scope(const std::string& token) {
     auto info = tcp_request(fake_.port(), "GET", "/tokeninfo?access_token=" + token);
     if (!info || info->status != 200) return "";

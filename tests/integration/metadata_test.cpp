@@ -1,4 +1,4 @@
-// Metadata-server endpoints with the real bqbrokerd and fake-google: a session opened over the
+// Metadata-server endpoints with the real bqbrokerd and the Google fake: a session opened over the
 // socket API serves the account's token to plain HTTP and to Node's unmodified
 // google-auth-library, closes on DELETE and when the process that opened it exits; the
 // `[metadata] listen` endpoint serves the default account; an AF_INET6 client (the JVM's kind)
@@ -102,7 +102,7 @@ class MetadataTest : public ::testing::Test {
     return r->json();
   }
 
-  /// @returns the scope string fake-google's tokeninfo reports for `token` ("" when invalid).
+  /// @returns the scope string the Google fake's tokeninfo reports for `token` ("" when invalid).
   std::string tokeninfo_scope(const std::string& token) {
     auto info = tcp_request(fake_.port(), "GET", "/tokeninfo?access_token=" + token);
     if (!info || info->status != 200) return "";

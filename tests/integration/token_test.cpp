@@ -1,4 +1,4 @@
-// GET /v1/token with the real bqbrokerd and the real fake-google: an account logged in the way a
+// GET /v1/token with the real bqbrokerd and the Google fake: an account logged in the way a
 // user does it (the test plays the browser), then tokens handed out, cached, narrowed, refused,
 // refreshed once for many callers, retried after transient faults, and stopped after Google
 // refuses the refresh token. Every test checks that no token the fake issued reached the log.
