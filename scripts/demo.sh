@@ -59,7 +59,7 @@ session() {
     XDG_CACHE_HOME=$demo/cache
   (umask 077 && mkdir -p "$XDG_RUNTIME_DIR" "$XDG_STATE_HOME" "$XDG_CONFIG_HOME/bqbroker" \
     "$XDG_CACHE_HOME")
-  PATH=$build:$build/emulator:$PATH
+  PATH=$build:$build/fakes:$PATH
 
   step "Starting bqbroker-emulator: Google's OAuth and BigQuery on 127.0.0.1, consent given as demo@example.com"
   echo_command bqbroker-emulator --consent allow --account demo@example.com \
