@@ -33,7 +33,7 @@ struct QueryRequest {
   std::optional<std::string> account;   // absent: the default account
   bool use_legacy_sql = false;
   /// Query parameters in the socket API's JSON form ({"name"?, "type", "value"}; see
-  /// daemon/core/bq_param.h, which validates them). Always an array.
+  /// daemon/query/bq_param.h, which validates them). Always an array.
   nlohmann::json parameters = nlohmann::json::array();
   std::optional<std::string> default_dataset;  // "project.dataset" or "dataset"
   std::optional<std::int64_t> max_rows;        // ≥ 0: rows sent at most (then truncated=true)
@@ -96,9 +96,9 @@ nlohmann::json query_error_body(const QueryError& e);
 /// Each returns one NDJSON line, newline included. Text that is not valid UTF-8 (it may come
 /// from BigQuery) is replaced by U+FFFD instead of failing the line.
 std::string job_line(const QueryJob& j);
-/// `fields` is daemon/core/bq_schema.h's schema_to_json.
+/// `fields` is daemon/query/bq_schema.h's schema_to_json.
 std::string schema_line(const nlohmann::ordered_json& fields);
-/// `row` is daemon/core/bq_value.h's convert_row output.
+/// `row` is daemon/query/bq_value.h's convert_row output.
 std::string row_line(const nlohmann::ordered_json& row);
 std::string progress_line(const QueryProgress& p);
 std::string end_line(const QueryEnd& e);

@@ -2,7 +2,7 @@
 // Where the daemon listens and the clients connect. Daemon and CLI resolve it the same way:
 // --socket PATH, then $BQBROKER_SOCKET, then $XDG_RUNTIME_DIR/bqbroker/bqbroker.sock, then
 // /tmp/bqbroker-$UID/bqbroker.sock. Anyone can create a directory in /tmp first: clients check
-// what they find at the path before they talk to it (client/socket_trust.h).
+// what they find at the path before they talk to it (client/lib/socket_trust.h).
 
 #include <filesystem>
 #include <optional>

@@ -2,7 +2,7 @@
 // Starting a coroutine that nobody awaits, for the fakes' server. asio::detached drops whatever
 // the coroutine throws, silently; this reports it instead, so that a bug in the fake shows up in
 // its log rather than as a connection that quietly went away. (The daemon's own equivalent,
-// daemon/io/spawn_logged.h, logs through spdlog; the fakes do not link the daemon.)
+// daemon/base/spawn_logged.h, logs through spdlog; the fakes do not link the daemon.)
 
 #include <cstdio>
 #include <exception>

@@ -16,7 +16,7 @@
 
 #include "tests/e2e/e2e_env.h"
 #include "tests/e2e/google_server.h"
-#include "tests/integration/harness/harness.h"
+#include "tests/support/harness.h"
 
 namespace bqb::e2e {
 namespace {

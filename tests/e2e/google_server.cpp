@@ -6,8 +6,8 @@
 
 #include <stdexcept>
 
-#include "tests/integration/harness/log_check.h"
-#include "tests/integration/harness/tcp_http.h"
+#include "tests/support/log_check.h"
+#include "tests/support/tcp_http.h"
 
 // Set by tests/e2e/CMakeLists.txt: the path of the built bqbroker-emulator.
 #ifndef BQB_E2E_GOOGLE_BINARY

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/harness/process.h"
-#include "tests/integration/harness/sandbox.h"
+#include "tests/support/process.h"
+#include "tests/support/sandbox.h"
 
 namespace bqb::e2e {
 

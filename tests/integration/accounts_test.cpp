@@ -1,6 +1,6 @@
-// The account endpoints with the real daemon and the fake Google (tests/fakes): list, default,
-// logout with revoke, ADC import, accounts surviving a kill -9, secrets never in the log.
-// Accounts are created through POST /v1/accounts/import with refresh tokens this test obtains
+// The account endpoints with the real daemon and the fake Google (tests/support/fake_google.h):
+// list, default, logout with revoke, ADC import, accounts surviving a kill -9, secrets never in the
+// log. Accounts are created through POST /v1/accounts/import with refresh tokens this test obtains
 // from the fake by playing the browser and the code exchange itself.
 //
 // Tests that use the Secret Service run only inside the private keyring of scripts/with-keyring.sh
@@ -13,9 +13,9 @@
 #include <boost/url/parse.hpp>
 #include <nlohmann/json.hpp>
 
-#include "daemon/core/account.h"
-#include "daemon/core/scopes.h"
-#include "tests/integration/harness/harness.h"
+#include "daemon/accounts/account.h"
+#include "daemon/oauth/scopes.h"
+#include "tests/support/harness.h"
 
 namespace bqb::itest {
 namespace {

@@ -15,7 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/harness/harness.h"
+#include "tests/support/harness.h"
 
 namespace bqb::itest {
 namespace {
@@ -66,7 +66,7 @@ json edge_result() {
           {"total_bytes_processed", 1536}};
 }
 
-// What the CLI prints for it (the same bytes as tests/unit/client/query_format_test.cpp).
+// What the CLI prints for it (the same bytes as client/cli/query/query_format_test.cpp).
 const std::vector<std::string> kNdjsonRows = {
     R"({"id":"9223372036854775807","name":"a,b","note":"say \"hi\"","score":"NaN",)"
     R"("big":"12345678901234567890123456789.123456789","rec":{"x":"1","y":"Zoë"},)"

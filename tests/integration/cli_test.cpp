@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "bqbroker_version.h"
-#include "tests/integration/harness/harness.h"
+#include "tests/support/harness.h"
 
 namespace bqb::itest {
 namespace {

@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/harness/harness.h"
+#include "tests/support/harness.h"
 
 namespace bqb::itest {
 namespace {

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
-#include "tests/integration/harness/harness.h"
+#include "tests/support/harness.h"
 
 namespace bqb::itest {
 namespace {

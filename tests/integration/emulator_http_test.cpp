@@ -17,9 +17,9 @@
 
 #include "fakes/oauth/crypto.h"
 #include "fakes/oauth/pkce.h"
-#include "tests/integration/harness/binaries.h"
-#include "tests/integration/harness/process.h"
-#include "tests/integration/harness/tcp_http.h"
+#include "tests/support/binaries.h"
+#include "tests/support/process.h"
+#include "tests/support/tcp_http.h"
 
 namespace bqb::itest {
 namespace {

@@ -1,8 +1,8 @@
-// The login flow with the real daemon and the fake Google (tests/fakes): the test plays the
-// browser (consent at the fake's authorization endpoint, then its 302 to the daemon's loopback
-// listener) or the user pasting the redirect URL. Covers the full loopback login, the pasted URL,
-// a state mismatch, denied consent, a reused code, the timeout, cancel, two accounts, and that no
-// token, code or client secret reaches the daemon's log.
+// The login flow with the real daemon and the fake Google (tests/support/fake_google.h): the test
+// plays the browser (consent at the fake's authorization endpoint, then its 302 to the daemon's
+// loopback listener) or the user pasting the redirect URL. Covers the full loopback login, the
+// pasted URL, a state mismatch, denied consent, a reused code, the timeout, cancel, two accounts,
+// and that no token, code or client secret reaches the daemon's log.
 
 #include <gtest/gtest.h>
 #include <boost/url/parse.hpp>
@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proto/login_api.h"
-#include "tests/integration/harness/harness.h"
+#include "tests/support/harness.h"
 
 namespace bqb::itest {
 namespace {

@@ -18,7 +18,7 @@
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/harness/harness.h"
+#include "tests/support/harness.h"
 
 namespace bqb::itest {
 namespace {

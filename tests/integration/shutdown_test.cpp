@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/integration/harness/harness.h"
+#include "tests/support/harness.h"
 
 namespace bqb::itest {
 namespace {

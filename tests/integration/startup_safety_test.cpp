@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "tests/integration/harness/harness.h"
+#include "tests/support/harness.h"
 
 namespace bqb::itest {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "bqbroker_version.h"
 #include "proto/api.h"
-#include "tests/integration/harness/harness.h"
+#include "tests/support/harness.h"
 
 namespace bqb::itest {
 namespace {

@@ -11,8 +11,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "daemon/core/token_fingerprint.h"
-#include "tests/integration/harness/harness.h"
+#include "daemon/base/token_fingerprint.h"
+#include "tests/support/harness.h"
 
 namespace bqb::itest {
 namespace {

@@ -3,7 +3,7 @@
 // process (this binary with --probe) with a broken or separate session, because GLib caches the
 // session bus connection for the life of a process.
 
-#include "daemon/io/libsecret_store.h"
+#include "daemon/accounts/libsecret_store.h"
 
 #include <fcntl.h>
 #include <libsecret/secret.h>
@@ -21,7 +21,7 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon/core/account.h"
+#include "daemon/accounts/account.h"
 #include "proto/spawn.h"
 
 extern char** environ;

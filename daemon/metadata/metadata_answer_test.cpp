@@ -1,0 +1,125 @@
+// The metadata server's answers for one identity: text and JSON bodies, token scope checks, the
+// token JSON's integer expires_in, and error replies.
+
+#include "daemon/metadata/metadata_answer.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace bqb::metadata {
+namespace {
+
+using namespace std::chrono_literals;
+
+MetadataIdentity identity() {
+  return MetadataIdentity{
+      "Ada@Example.com",
+      oauth::ScopeSet::from_list({"bigquery", "bigquery.readonly", "email", "openid"}, "test")
+          .value(),
+      "proj-1"};
+}
+
+MetadataCall call(Resource r, std::string account = "default") {
+  MetadataCall c;
+  c.resource = r;
+  c.service_account = std::move(account);
+  return c;
+}
+
+MetadataReply reply_of(const MetadataCall& c, const MetadataIdentity& id = identity()) {
+  auto a = answer(c, id);
+  EXPECT_TRUE(std::holds_alternative<MetadataReply>(a));
+  return std::holds_alternative<MetadataReply>(a) ? std::get<MetadataReply>(a) : MetadataReply{};
+}
+
+TEST(MetadataAnswer, AccountInfoIsJsonWithAliasesEmailAndScopes) {
+  auto r = reply_of(call(Resource::account_info));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["aliases"], nlohmann::json::array({"default"}));
+  EXPECT_EQ(j["email"], "Ada@Example.com");
+  EXPECT_EQ(j["scopes"], nlohmann::json(identity().scopes.items()));
+}
+
+TEST(MetadataAnswer, TextAnswers) {
+  EXPECT_EQ(reply_of(call(Resource::email)).body, "Ada@Example.com");
+  EXPECT_EQ(reply_of(call(Resource::email, "ada@example.com")).body, "Ada@Example.com");
+  EXPECT_EQ(reply_of(call(Resource::scopes)).body,
+            "https://www.googleapis.com/auth/bigquery\n"
+            "https://www.googleapis.com/auth/bigquery.readonly\n"
+            "https://www.googleapis.com/auth/userinfo.email\nopenid\n");
+  EXPECT_EQ(reply_of(call(Resource::service_accounts)).body, "default/\nAda@Example.com/\n");
+  EXPECT_EQ(reply_of(call(Resource::project_id)).body, "proj-1");
+  EXPECT_EQ(reply_of(call(Resource::email)).content_type, "application/text");
+}
+
+TEST(MetadataAnswer, NoProjectIs404) {
+  auto id = identity();
+  id.project.reset();
+  EXPECT_EQ(reply_of(call(Resource::project_id), id).status, 404);
+}
+
+TEST(MetadataAnswer, OtherServiceAccountsAre404) {
+  auto r = reply_of(call(Resource::token, "someone@example.com"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("someone@example.com"), std::string::npos);
+}
+
+TEST(MetadataAnswer, TokenWithoutScopesAsksForTheEndpointsScopes) {
+  auto a = answer(call(Resource::token), identity());
+  ASSERT_TRUE(std::holds_alternative<TokenNeeded>(a));
+  EXPECT_EQ(std::get<TokenNeeded>(a).scopes, identity().scopes);
+}
+
+TEST(MetadataAnswer, TokenWithSubsetScopesAsksForThoseOnly) {
+  auto c = call(Resource::token);
+  c.scopes_param = "https://www.googleapis.com/auth/bigquery.readonly,email";
+  auto a = answer(c, identity());
+  ASSERT_TRUE(std::holds_alternative<TokenNeeded>(a));
+  EXPECT_EQ(std::get<TokenNeeded>(a).scopes,
+            oauth::ScopeSet::from_list({"bigquery.readonly", "email"}, "t").value());
+}
+
+TEST(MetadataAnswer, TokenWithScopesBeyondTheEndpointsIs403NamingThem) {
+  auto c = call(Resource::token);
+  c.scopes_param = "https://www.googleapis.com/auth/cloud-platform,bigquery";
+  auto r = reply_of(c);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("https://www.googleapis.com/auth/cloud-platform"), std::string::npos);
+  EXPECT_EQ(r.body.find("not granted here: https://www.googleapis.com/auth/bigquery"),
+            std::string::npos);
+}
+
+TEST(MetadataAnswer, TokenWithAnInvalidScopeIs400) {
+  auto c = call(Resource::token);
+  c.scopes_param = "bad scope";
+  EXPECT_EQ(reply_of(c).status, 400);
+}
+
+TEST(MetadataAnswer, TokenJsonHasAnIntegerExpiresIn) {
+  const auto now = std::chrono::system_clock::time_point(1'700'000'000s);
+  auto r = token_reply(Secret("ya29.tok"), now + 3599s + 700ms, now);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["access_token"], "ya29.tok");
+  ASSERT_TRUE(j["expires_in"].is_number_integer());
+  EXPECT_EQ(j["expires_in"], 3599);
+  EXPECT_EQ(j["token_type"], "Bearer");
+  EXPECT_EQ(j.size(), 3u);
+  // Already expired (should not happen): 0, never negative.
+  EXPECT_EQ(nlohmann::json::parse(token_reply(Secret("t"), now - 5s, now).body)["expires_in"], 0);
+}
+
+TEST(MetadataAnswer, ErrorReplyCarriesStatusMessageAndHint) {
+  auto r =
+      error_reply(Error{Errc::needs_login, "a@example.com needs a new login", "bqbroker login"});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("needs a new login"), std::string::npos);
+  EXPECT_NE(r.body.find("bqbroker login"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bqb::metadata

@@ -1,0 +1,24 @@
+#include "daemon/metadata/metadata_default.h"
+
+#include <fmt/format.h>
+
+namespace bqb {
+
+MetadataIdentityProvider default_account_identity(const AccountService& accounts,
+                                                  std::optional<std::string> default_project) {
+  return [&accounts, default_project]() -> Result<metadata::MetadataIdentity> {
+    const auto email = accounts.default_email();
+    if (!email) {
+      return fail(Errc::needs_login, "no Google account is logged in to bqbroker",
+                  "bqbroker login");
+    }
+    const auto account = accounts.find(*email);
+    if (!account) return fail(Errc::not_found, fmt::format("the account {} is gone", *email));
+    BQB_TRY(scopes, oauth::ScopeSet::from_list(account->scopes,
+                                               fmt::format("the granted scopes of {}", *email)));
+    return metadata::MetadataIdentity{*email, std::move(scopes),
+                                      default_project ? default_project : account->project_id};
+  };
+}
+
+}  // namespace bqb

@@ -1,0 +1,153 @@
+#include "daemon/metadata/metadata_request.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <fmt/format.h>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "daemon/base/ascii.h"
+
+namespace bqb::metadata {
+namespace {
+
+namespace urls = boost::urls;
+
+MetadataReply refuse(int status, std::string reason) {
+  reason.push_back('\n');
+  return MetadataReply{status, std::string(kText), std::move(reason)};
+}
+
+bool is_true(std::string_view v) { return ascii_iequals(v, "true") || v == "1"; }
+
+MetadataCall listing(std::string text) {
+  MetadataCall c;
+  c.resource = Resource::listing;
+  c.listing = std::move(text);
+  return c;
+}
+
+// The decoded path segments, without the empty one a trailing slash leaves.
+std::vector<std::string> segments_of(const urls::url_view& url) {
+  std::vector<std::string> out;
+  for (auto s : url.segments()) out.emplace_back(s);
+  if (!out.empty() && out.back().empty()) out.pop_back();
+  return out;
+}
+
+std::optional<std::string> param(const urls::url_view& url, std::string_view name) {
+  auto params = url.params();
+  auto it = params.find(name);
+  if (it == params.end()) return std::nullopt;
+  return std::string((*it).value);
+}
+
+// service-accounts/{name}/... after ".../instance/service-accounts/{name}".
+tl::expected<MetadataCall, MetadataReply> classify_service_account(
+    const std::vector<std::string>& rest, const urls::url_view& url) {
+  MetadataCall call;
+  call.service_account = rest[0];
+  if (rest.size() == 1) {
+    const auto recursive = param(url, "recursive");
+    call.resource =
+        recursive && is_true(*recursive) ? Resource::account_info : Resource::account_listing;
+    return call;
+  }
+  if (rest.size() == 2) {
+    const std::string& leaf = rest[1];
+    if (leaf == "token") {
+      call.resource = Resource::token;
+      call.scopes_param = param(url, "scopes");
+      return call;
+    }
+    if (leaf == "email")
+      call.resource = Resource::email;
+    else if (leaf == "scopes")
+      call.resource = Resource::scopes;
+    else if (leaf == "aliases")
+      call.resource = Resource::aliases;
+    else if (leaf == "identity") {
+      return tl::unexpected(refuse(404,
+                                   "bqbroker serves user accounts, which have no GCE "
+                                   "identity token; use `bqbroker token` for an access token"));
+    } else {
+      return tl::unexpected(refuse(404, fmt::format("no metadata entry '{}'", leaf)));
+    }
+    return call;
+  }
+  return tl::unexpected(refuse(404, "no such metadata entry"));
+}
+
+tl::expected<MetadataCall, MetadataReply> classify_path(const std::vector<std::string>& s,
+                                                        const urls::url_view& url) {
+  const auto n = s.size();
+  if (n == 0) return listing("computeMetadata/\n");
+  if (s[0] != "computeMetadata") return tl::unexpected(refuse(404, "not found"));
+  if (n == 1) return listing("v1/\n");
+  if (s[1] != "v1") return tl::unexpected(refuse(404, "only computeMetadata/v1 is served"));
+  if (n == 2) return listing("instance/\nproject/\n");
+  if (s[2] == "instance") {
+    if (n == 3) return listing("service-accounts/\n");
+    if (s[3] != "service-accounts") return tl::unexpected(refuse(404, "not found"));
+    if (n == 4) {
+      MetadataCall c;
+      c.resource = Resource::service_accounts;
+      return c;
+    }
+    const std::vector<std::string> rest(s.begin() + 4, s.end());
+    return classify_service_account(rest, url);
+  }
+  if (s[2] == "project") {
+    if (n == 3) return listing("project-id\n");
+    if (n == 4 && s[3] == "project-id") {
+      MetadataCall c;
+      c.resource = Resource::project_id;
+      return c;
+    }
+  }
+  return tl::unexpected(refuse(404, "not found"));
+}
+
+}  // namespace
+
+bool is_allowed_host(std::string_view host) {
+  auto authority = urls::parse_authority(host);
+  if (!authority || authority->has_userinfo()) return false;
+  if (authority->has_port() && authority->port().empty()) return false;
+  switch (authority->host_type()) {
+    case urls::host_type::ipv4:
+      return authority->host_ipv4_address().to_bytes()[0] == 127;
+    case urls::host_type::ipv6:
+      return authority->host_ipv6_address().is_loopback();
+    case urls::host_type::name: {
+      const std::string name = authority->host_name();
+      return ascii_iequals(name, "localhost") || ascii_iequals(name, "metadata.google.internal");
+    }
+    default:
+      return false;
+  }
+}
+
+tl::expected<MetadataCall, MetadataReply> classify(const MetadataHttpRequest& request) {
+  if (!request.metadata_flavor || *request.metadata_flavor != "Google") {
+    return tl::unexpected(refuse(403, "missing the header 'Metadata-Flavor: Google'"));
+  }
+  if (request.has_forwarded_for) {
+    return tl::unexpected(refuse(403, "requests with an X-Forwarded-For header are refused"));
+  }
+  if (!request.host) return tl::unexpected(refuse(400, "the request has no Host header"));
+  if (!is_allowed_host(*request.host)) {
+    return tl::unexpected(refuse(
+        403,
+        "the Host header must name a loopback address, localhost or metadata.google.internal"));
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
+    return tl::unexpected(refuse(405, "only GET is served"));
+  }
+  auto url = urls::parse_origin_form(request.target);
+  if (!url) return tl::unexpected(refuse(400, "the request target is not a valid path"));
+  return classify_path(segments_of(*url), *url);
+}
+
+}  // namespace bqb::metadata

@@ -1,0 +1,228 @@
+#include "daemon/metadata/metadata_server.h"
+
+#include <unistd.h>
+
+#include <optional>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include "daemon/base/blocking.h"
+#include "daemon/base/foreign_text.h"
+#include "daemon/base/gcc_coroutine_frames.h"  // silences a GCC 12 false positive
+#include "daemon/server/connection_server.h"
+#include "daemon/server/socket_owner.h"
+#include "daemon/server/tcp_listen.h"
+
+namespace bqb {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using metadata::MetadataReply;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kBodyLimit = 4 * 1024;  // GETs carry no body
+constexpr std::chrono::milliseconds kLinger{1000};
+
+using Response = http::response<http::string_body>;
+
+Response make_response(const MetadataReply& reply, bool head) {
+  Response res{static_cast<http::status>(reply.status), 11};
+  res.set("Metadata-Flavor", "Google");
+  res.set(http::field::content_type, reply.content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.body() = reply.body;
+  res.prepare_payload();
+  if (head) res.body().clear();  // Content-Length stays that of the GET answer
+  return res;
+}
+
+std::optional<std::string_view> header(const http::request<http::string_body>& req,
+                                       std::string_view name) {
+  auto it = req.find(name);
+  if (it == req.end()) return std::nullopt;
+  return it->value();
+}
+
+std::string path_only(std::string_view target) {
+  return std::string(target.substr(0, std::min(target.find('?'), target.size())));
+}
+
+}  // namespace
+
+struct MetadataServer::Impl {
+  using Connection = TcpConnectionServer::Connection;
+
+  Impl(TokenSource& t, BlockingPool& b, MetadataIdentityProvider i, MetadataServerOptions o)
+      : tokens(t), blocking(b), identity(std::move(i)), options(o) {}
+
+  TokenSource& tokens;
+  BlockingPool& blocking;
+  MetadataIdentityProvider identity;
+  MetadataServerOptions options;
+  std::string name;  // "metadata 127.0.0.1:PORT", for logs and the audit line
+  std::shared_ptr<TcpConnectionServer> server;
+
+  bool stopping() const { return server->stopping(); }
+
+  // Over the cap: an answer a client library retries on, rather than a silent close it reports
+  // as "metadata server unreachable".
+  Response over_capacity() const {
+    const MetadataReply busy{
+        503, std::string(metadata::kText),
+        fmt::format("this metadata endpoint has {} connections open, its limit; retry shortly\n",
+                    options.max_connections)};
+    return make_response(busy, false);
+  }
+
+  asio::awaitable<void> session(Connection& conn) {
+    auto& stream = conn.stream;
+    boost::system::error_code ec;
+    const auto local = stream.socket().local_endpoint(ec);
+    const auto remote = stream.socket().remote_endpoint(ec);
+    if (ec) co_return;
+    // Netlink and /proc reads block: not on the io thread.
+    auto owner_lookup = [local, remote] { return tcp_peer_uid(local, remote); };
+    const auto uid = co_await blocking.run(std::move(owner_lookup));
+    if (!uid || *uid != ::getuid()) {
+      co_await refuse_peer(stream, uid);
+      co_return;
+    }
+    beast::flat_buffer buffer;
+    while (!stopping()) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+      parser.body_limit(kBodyLimit);
+      stream.expires_after(options.request_timeout);
+      auto [read_ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
+      if (read_ec) {
+        if (buffer.size() + n > 0 && read_ec != beast::error::timeout && !stopping() &&
+            read_ec != http::error::end_of_stream && read_ec != asio::error::connection_reset) {
+          const MetadataReply bad{400, std::string(metadata::kText),
+                                  fmt::format("malformed HTTP request: {}\n", read_ec.message())};
+          auto res = make_response(bad, false);
+          res.keep_alive(false);
+          co_await server->write(stream, res);
+        }
+        co_return;
+      }
+      stream.expires_never();
+      conn.busy = true;
+      const auto& request = parser.get();
+      const auto reply = co_await answer(request, *uid);
+      auto res = make_response(reply, request.method() == http::verb::head);
+      res.keep_alive(request.keep_alive() && !stopping());
+      spdlog::debug("{}: {} {} → {}", name, std::string(request.method_string()),
+                    sanitize_foreign_text(path_only(request.target())), reply.status);
+      const bool ok = co_await server->write(stream, res);
+      conn.busy = false;
+      if (!ok || !res.keep_alive()) co_return;
+    }
+  }
+
+  asio::awaitable<MetadataReply> answer(const http::request<http::string_body>& request,
+                                        uid_t uid) {
+    metadata::MetadataHttpRequest view;
+    view.method = request.method_string();
+    view.target = request.target();
+    view.metadata_flavor = header(request, "Metadata-Flavor");
+    view.host = header(request, "Host");
+    view.has_forwarded_for = header(request, "X-Forwarded-For").has_value();
+    auto call = metadata::classify(view);
+    if (!call) co_return call.error();
+    auto who = identity();
+    if (!who) co_return metadata::error_reply(who.error());
+    auto next = metadata::answer(*call, *who);
+    if (auto* reply = std::get_if<MetadataReply>(&next)) co_return std::move(*reply);
+
+    TokenRequest token_request;
+    token_request.account = who->account;
+    token_request.scopes = std::move(std::get<metadata::TokenNeeded>(next).scopes);
+    token_request.caller = TokenCaller{uid, std::nullopt, "?", name};
+    auto token = co_await tokens.token(std::move(token_request));
+    if (!token) co_return metadata::error_reply(token.error());
+    co_return metadata::token_reply(token->access_token, token->expires_at,
+                                    std::chrono::system_clock::now());
+  }
+
+  // Another user reached the port (loopback TCP is open to every local user): refuse, log, close.
+  asio::awaitable<void> refuse_peer(TcpConnectionServer::Stream& stream,
+                                    std::optional<uid_t> uid) {
+    if (uid) {
+      spdlog::warn("{}: refused connection from uid={}: only uid {} is served", name, *uid,
+                   ::getuid());
+    } else {
+      spdlog::warn("{}: refused connection: the kernel does not know the connecting socket's owner",
+                   name);
+    }
+    const MetadataReply refused{
+        403, std::string(metadata::kText),
+        fmt::format("this metadata endpoint serves only uid {}\n", ::getuid())};
+    auto res = make_response(refused, false);
+    res.keep_alive(false);
+    co_await server->write(stream, res);
+  }
+};
+
+MetadataServer::MetadataServer(std::unique_ptr<Impl> impl, std::string host, std::uint16_t port)
+    : impl_(std::move(impl)), host_(std::move(host)), port_(port) {}
+
+MetadataServer::~MetadataServer() = default;
+
+Result<std::shared_ptr<MetadataServer>> MetadataServer::bind(
+    asio::any_io_executor executor, const ListenAddress& address, TokenSource& tokens,
+    BlockingPool& blocking, MetadataIdentityProvider identity, MetadataServerOptions options) {
+  boost::system::error_code ec;
+  const auto ip = asio::ip::make_address(address.host, ec);
+  if (ec || !ip.is_loopback()) {
+    return fail(Errc::config_invalid,
+                fmt::format("the metadata endpoint must listen on a loopback IP address, not '{}'",
+                            address.host));
+  }
+  BQB_TRY(acceptor, listen_tcp(executor, tcp::endpoint(ip, address.port),
+                               "open the metadata endpoint",
+                               "choose another port in [metadata] listen, or stop the program "
+                               "using it"));
+  const auto bound = acceptor.local_endpoint(ec);
+  if (ec) {
+    return fail(Errc::io_error,
+                fmt::format("cannot read the metadata endpoint's port: {}", ec.message()));
+  }
+  const std::string host = endpoint_text(bound);
+  auto impl = std::make_unique<Impl>(tokens, blocking, std::move(identity), options);
+  impl->name = "metadata " + host;
+  auto* raw = impl.get();
+  ConnectionServerOptions server_options;
+  server_options.name = impl->name;
+  server_options.max_connections = options.max_connections;
+  server_options.write_timeout = options.write_timeout;
+  server_options.linger = kLinger;
+  server_options.linger_bytes = kBodyLimit;
+  impl->server = std::make_shared<TcpConnectionServer>(
+      std::move(acceptor), std::move(server_options),
+      [raw](TcpConnectionServer::Connection& c) { return raw->session(c); },
+      [raw] { return raw->over_capacity(); });
+  return std::shared_ptr<MetadataServer>(new MetadataServer(std::move(impl), host, bound.port()));
+}
+
+void MetadataServer::start() { impl_->server->start(shared_from_this()); }
+
+void MetadataServer::close() {
+  if (closed_) return;
+  closed_ = true;
+  impl_->server->stop();
+}
+
+std::size_t MetadataServer::connection_count() const { return impl_->server->connection_count(); }
+
+}  // namespace bqb

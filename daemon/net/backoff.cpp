@@ -1,0 +1,59 @@
+#include "daemon/net/backoff.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+#include <string>
+
+namespace bqb {
+
+using std::chrono::milliseconds;
+
+Backoff::Backoff(BackoffPolicy policy, Random random)
+    : policy_(policy),
+      random_(std::move(random)),
+      cap_ms_(static_cast<double>(policy.initial.count())) {}
+
+std::optional<milliseconds> Backoff::next_delay(milliseconds elapsed,
+                                                std::optional<milliseconds> retry_after) {
+  ++failures_;
+  if (failures_ >= policy_.max_attempts) return std::nullopt;
+  const double cap = std::min(cap_ms_, static_cast<double>(policy_.maximum.count()));
+  cap_ms_ = cap * policy_.multiplier;
+  const double r = std::clamp(random_(), 0.0, 1.0);
+  auto delay = milliseconds(static_cast<milliseconds::rep>(cap / 2 + r * cap / 2));
+  if (retry_after && *retry_after > delay) delay = *retry_after;
+  if (elapsed + delay > policy_.max_total) return std::nullopt;
+  return delay;
+}
+
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
+                                                      std::chrono::system_clock::time_point now) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    std::int64_t seconds = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec != std::errc() || end != value.data() + value.size()) return std::nullopt;
+    return std::chrono::seconds(seconds);
+  }
+  constexpr std::string_view kGmt = " GMT";
+  if (!value.ends_with(kGmt)) return std::nullopt;
+  value.remove_suffix(kGmt.size());
+  std::tm tm{};
+  std::istringstream in{std::string(value)};
+  in.imbue(std::locale::classic());
+  in >> std::get_time(&tm, "%a, %d %b %Y %H:%M:%S");
+  if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  const std::time_t at = ::timegm(&tm);
+  if (at == static_cast<std::time_t>(-1)) return std::nullopt;
+  const auto wait = std::chrono::system_clock::from_time_t(at) - now;
+  if (wait <= std::chrono::system_clock::duration::zero()) return std::chrono::seconds(0);
+  return std::chrono::ceil<std::chrono::seconds>(wait);
+}
+
+}  // namespace bqb

@@ -1,0 +1,68 @@
+#include "tests/support/sandbox.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include <unistd.h>
+
+namespace bqb::itest {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string tmpl = "/tmp/bqbit-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    throw std::system_error(errno, std::generic_category(), "mkdtemp " + tmpl);
+  }
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  if (std::getenv("BQBROKER_KEEP_TEST_DIRS")) return;
+  // Tests tighten or loosen modes; make every directory removable again first. Symlinks are
+  // not followed, so nothing outside the directory is touched.
+  std::error_code ec;
+  fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->is_directory(ec) && !it->is_symlink(ec)) {
+      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+    }
+  }
+  fs::remove_all(path_, ec);
+}
+
+Sandbox::Sandbox() {
+  for (const auto& d : {runtime_dir(), config_home(), state_home(), home()}) {
+    fs::create_directory(d);
+    fs::permissions(d, fs::perms::owner_all, fs::perm_options::replace);
+  }
+}
+
+Environment Sandbox::env() const {
+  Environment env = Environment::minimal();
+  env.set("HOME", home().string())
+      .set("XDG_RUNTIME_DIR", runtime_dir().string())
+      .set("XDG_CONFIG_HOME", config_home().string())
+      .set("XDG_STATE_HOME", state_home().string());
+  return env;
+}
+
+void Sandbox::give_to(const TestUser& user) {
+  auto hand_over = [&](const fs::path& p) {
+    if (::lchown(p.c_str(), user.uid, user.gid) != 0) {
+      throw std::system_error(errno, std::generic_category(), "lchown " + p.string());
+    }
+  };
+  hand_over(root());
+  for (const auto& entry : fs::recursive_directory_iterator(root())) hand_over(entry.path());
+}
+
+fs::path Sandbox::unique_path(std::string_view stem, std::string_view ext) {
+  return root() / (std::string(stem) + "-" + std::to_string(++counter_) + std::string(ext));
+}
+
+}  // namespace bqb::itest
