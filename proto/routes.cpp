@@ -2,7 +2,7 @@
 
 namespace bqb::routes {
 
-std::string target(const Route& route, std::initializer_list<std::string_view> segments) {
+std::string target(const Route& route, const std::vector<std::string>& segments) {
   std::string out;
   std::string_view rest = route.pattern;
   auto next = segments.begin();

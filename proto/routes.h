@@ -4,9 +4,9 @@
 // proto/openapi.yaml by a test (routes_openapi), so the three cannot drift apart.
 
 #include <array>
-#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bqb::routes {
 
@@ -41,6 +41,6 @@ inline constexpr std::array kAll{kStatus,          kListAccounts,        kSetDef
 /// @returns `route`'s pattern with its `{name}` placeholders replaced, left to right, by
 /// `segments`, which the caller has already percent-encoded as path segments. Placeholders
 /// without a segment are left as they are; extra segments are ignored.
-std::string target(const Route& route, std::initializer_list<std::string_view> segments = {});
+std::string target(const Route& route, const std::vector<std::string>& segments = {});
 
 }  // namespace bqb::routes

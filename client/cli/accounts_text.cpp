@@ -4,9 +4,6 @@
 #include <array>
 #include <vector>
 
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/pchars.hpp>
-
 #include "client/cli/status_text.h"
 
 namespace bqb::cli {
@@ -51,11 +48,6 @@ std::string render_accounts(const api::AccountsResponse& r) {
     out += line + "\n";
   }
   return out;
-}
-
-std::string account_target(std::string_view email) {
-  // RFC 3986 pchars stay as they are ('@' too); '/', '?', '%' and the rest are encoded.
-  return "/v1/accounts/" + boost::urls::encode(email, boost::urls::pchars);
 }
 
 std::string render_signed_out(const api::LogoutResponse& r) {

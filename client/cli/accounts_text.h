@@ -2,7 +2,6 @@
 // The human text of `bqbroker accounts` and `bqbroker logout`, and the accounts API's targets.
 
 #include <string>
-#include <string_view>
 
 #include "proto/accounts_api.h"
 
@@ -12,9 +11,6 @@ namespace bqb::cli {
 /// reason when it needs a login), project, scopes in short form — under a header line; or the
 /// "No accounts." advice when there are none.
 std::string render_accounts(const api::AccountsResponse& accounts);
-
-/// @returns "/v1/accounts/<email>" with `email` percent-encoded as one path segment.
-std::string account_target(std::string_view email);
 
 /// @returns "Signed out EMAIL (token revoked)\n" or "Signed out EMAIL\n" when revoking failed.
 std::string render_signed_out(const api::LogoutResponse& r);

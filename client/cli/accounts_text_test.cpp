@@ -41,11 +41,6 @@ TEST(AccountsText, MarksTheDefaultAndShowsStateProjectAndShortScopes) {
             "   bob@example.com  needs_login (invalid_grant)  -        -\n");
 }
 
-TEST(AccountsText, EncodesTheEmailAsOnePathSegment) {
-  EXPECT_EQ(account_target("ann@example.com"), "/v1/accounts/ann@example.com");
-  EXPECT_EQ(account_target("a/b?c%d@x"), "/v1/accounts/a%2Fb%3Fc%25d@x");
-}
-
 TEST(AccountsText, SignedOutSaysWhetherTheTokenWasRevoked) {
   EXPECT_EQ(render_signed_out({"ann@example.com", true, std::nullopt}),
             "Signed out ann@example.com (token revoked)\n");

@@ -10,8 +10,10 @@
 #include "client/cli/accounts_text.h"
 #include "client/cli/command.h"
 #include "client/cli/exit_codes.h"
+#include "client/lib/api_calls.h"
 #include "proto/accounts_api.h"
 #include "proto/json_text.h"
+#include "proto/routes.h"
 
 namespace bqb::cli {
 namespace {
@@ -24,16 +26,14 @@ struct AccountsOptions {
 
 Result<int> set_default(Context& ctx, const std::string& email) {
   BQB_TRY(daemon, ctx.connect());
-  BQB_TRY(answer, daemon.request("PUT", "/v1/accounts/default",
-                                 api::to_json(api::SetDefaultRequest{email})));
-  BQB_TRY(account, api::parse_account_info(answer.body, "the answer to PUT /v1/accounts/default"));
+  BQB_TRY(account, client::set_default_account(daemon, email));
   ctx.out << "Default account: " << account.email << "\n";
   return kExitOk;
 }
 
 Result<int> list(Context& ctx, bool json) {
   BQB_TRY(daemon, ctx.connect());
-  BQB_TRY(answer, daemon.request("GET", "/v1/accounts"));
+  BQB_TRY(answer, daemon.request(routes::kListAccounts));
   if (json) {
     ctx.out << json_text(answer.body, 2) << '\n';
     return kExitOk;

@@ -22,6 +22,7 @@
 #include "client/cli/json_file.h"
 #include "client/cli/login_text.h"
 #include "client/cli/login_wait.h"
+#include "client/lib/api_calls.h"
 #include "proto/login_api.h"
 
 namespace bqb::cli {
@@ -55,8 +56,7 @@ Result<int> login(Context& ctx, const LoginOptions& o) {
   request.login_hint = o.login_hint;
 
   BQB_TRY(daemon, ctx.connect());
-  BQB_TRY(answer, daemon.request("POST", "/v1/login", api::to_json(request)));
-  BQB_TRY(started, api::parse_login_started(answer.body));
+  BQB_TRY(started, client::start_login(daemon, request));
 
   bool opened = false;
   if (!o.no_browser && display_available()) {

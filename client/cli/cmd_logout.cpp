@@ -11,6 +11,7 @@
 #include "client/cli/command.h"
 #include "client/cli/error_text.h"
 #include "client/cli/exit_codes.h"
+#include "client/lib/api_calls.h"
 #include "proto/accounts_api.h"
 
 namespace bqb::cli {
@@ -22,8 +23,7 @@ Action setup_logout(CLI::App& sub) {
     BQB_TRY(daemon, ctx.connect());
     std::string account = *email;
     if (account.empty()) {
-      BQB_TRY(answer, daemon.request("GET", "/v1/accounts"));
-      BQB_TRY(accounts, api::parse_accounts_response(answer.body));
+      BQB_TRY(accounts, client::list_accounts(daemon));
       if (!accounts.default_email) {
         return fail(
             Errc::not_found,
@@ -32,8 +32,7 @@ Action setup_logout(CLI::App& sub) {
       }
       account = *accounts.default_email;
     }
-    BQB_TRY(answer, daemon.request("DELETE", account_target(account)));
-    BQB_TRY(result, api::parse_logout_response(answer.body));
+    BQB_TRY(result, client::remove_account(daemon, account));
     if (!result.revoked) {
       ctx.err << render_warning("deleted locally; revoking at Google failed: " +
                                 result.revoke_error.value_or("no reason given"));

@@ -25,6 +25,7 @@
 #include "client/cli/query/query_request.h"
 #include "client/cli/query/query_session.h"
 #include "client/cli/query/query_spinner.h"
+#include "client/lib/api_calls.h"
 
 namespace bqb::cli {
 namespace {
@@ -161,8 +162,8 @@ Result<int> run_query(Context& ctx, QueryOptions& o) {
                           : make_silent_progress();
   QuerySession session(settings, ctx.out, ctx.err, *progress);
   nlohmann::json error_object;
-  auto ended = daemon.stream("POST", "/v1/query", query_body(o.request, sql), session.handler(),
-                             &error_object);
+  auto ended =
+      client::run_query(daemon, query_body(o.request, sql), session.handler(), &error_object);
   return session.finish(ended, error_object, sql);
 }
 

@@ -10,6 +10,7 @@
 #include "client/cli/status_text.h"
 #include "proto/api.h"
 #include "proto/json_text.h"
+#include "proto/routes.h"
 
 namespace bqb::cli {
 
@@ -19,7 +20,7 @@ Action setup_status(CLI::App& sub) {
                "Print the daemon's JSON answer (GET /v1/status, see proto/openapi.yaml)");
   return [json_output](Context& ctx) -> Result<int> {
     BQB_TRY(client, ctx.connect());
-    BQB_TRY(response, client.request("GET", "/v1/status"));
+    BQB_TRY(response, client.request(routes::kStatus));
     if (*json_output) {
       ctx.out << json_text(response.body, 2) << '\n';
       return kExitOk;

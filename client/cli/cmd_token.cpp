@@ -22,7 +22,7 @@ namespace bqb::cli {
 namespace {
 
 struct TokenOptions {
-  TokenQuery query;
+  client::TokenQuery query;
   std::string format = "raw";
 };
 
@@ -56,8 +56,7 @@ Action setup_token(CLI::App& sub) {
     // The check above admits only known names.
     const TokenFormat format = parse_token_format(o->format).value_or(TokenFormat::raw);
     BQB_TRY(daemon, ctx.connect());
-    BQB_TRY(answer, daemon.request("GET", token_target(o->query)));
-    BQB_TRY(token, api::parse_access_token(answer.body));
+    BQB_TRY(token, client::fetch_token(daemon, o->query));
     ctx.out << render_token(token, format);
     ctx.out.flush();
     if (!ctx.out) return fail(Errc::io_error, "cannot write the token to standard output");

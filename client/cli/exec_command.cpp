@@ -8,22 +8,18 @@
 #include <ostream>
 #include <utility>
 
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
-
 #include "client/cli/child_process.h"
 #include "client/cli/error_text.h"
 #include "client/cli/exit_codes.h"
 #include "client/cli/poll_sources.h"
 #include "client/cli/token_file.h"
+#include "client/lib/api_calls.h"
 #include "client/lib/token_query.h"
 #include "proto/metadata_api.h"
 #include "proto/token_api.h"
 
 namespace bqb::cli {
 namespace {
-
-constexpr std::string_view kSessionsTarget = "/v1/metadata-sessions";
 
 /// Prints `e` and @returns the exit code for a failure of bqbroker itself: the table's code for
 /// the daemon being unreachable or an account needing login, 125 for the rest (1 could be the
@@ -37,15 +33,12 @@ int report(Context& ctx, const Error& e) {
 /// Closes the metadata session when the command ends, however it ends.
 class SessionCloser {
  public:
-  SessionCloser(client::DaemonClient& daemon, Context& ctx, const std::string& id)
-      : daemon_(daemon),
-        ctx_(ctx),
-        target_(std::string(kSessionsTarget) + "/" +
-                boost::urls::encode(id, boost::urls::unreserved_chars)) {}
+  SessionCloser(client::DaemonClient& daemon, Context& ctx, std::string id)
+      : daemon_(daemon), ctx_(ctx), id_(std::move(id)) {}
   SessionCloser(const SessionCloser&) = delete;
   SessionCloser& operator=(const SessionCloser&) = delete;
   ~SessionCloser() {
-    auto closed = daemon_.request("DELETE", target_);
+    auto closed = client::close_metadata_session(daemon_, id_);
     // not_found: the daemon closed it already (it restarted, or noticed the exit first).
     if (!closed && closed.error().code != Errc::not_found) {
       ctx_.err << render_warning(
@@ -58,19 +51,14 @@ class SessionCloser {
  private:
   client::DaemonClient& daemon_;
   Context& ctx_;
-  std::string target_;
+  std::string id_;
 };
-
-Result<api::AccessToken> fetch_token(client::DaemonClient& daemon, const TokenQuery& query) {
-  BQB_TRY(answer, daemon.request("GET", token_target(query)));
-  return api::parse_access_token(answer.body);
-}
 
 /// Keeps the token file fresh while the child runs.
 class TokenRefresher {
  public:
-  TokenRefresher(client::DaemonClient& daemon, Context& ctx, TokenQuery query, TokenFile& file,
-                 BootTimer& timer, const RefreshPolicy& policy)
+  TokenRefresher(client::DaemonClient& daemon, Context& ctx, client::TokenQuery query,
+                 TokenFile& file, BootTimer& timer, const RefreshPolicy& policy)
       : daemon_(daemon),
         ctx_(ctx),
         query_(std::move(query)),
@@ -87,7 +75,7 @@ class TokenRefresher {
   /// The timer fired: fetch and install a new token. A failure is reported once per run of
   /// failures; the file keeps the old token and the timer is armed for a retry.
   void refresh() {
-    auto token = fetch_token(daemon_, query_);
+    auto token = client::fetch_token(daemon_, query_);
     Status installed = token ? install(*token) : tl::unexpected(token.error());
     if (installed) {
       if (failing_) ctx_.err << "bqbroker: the token file is up to date again\n";
@@ -106,7 +94,7 @@ class TokenRefresher {
  private:
   client::DaemonClient& daemon_;
   Context& ctx_;
-  TokenQuery query_;
+  client::TokenQuery query_;
   TokenFile& file_;
   BootTimer& timer_;
   const RefreshPolicy& policy_;
@@ -154,15 +142,13 @@ Result<int> run_exec(Context& ctx, const ExecRequest& r) {
 
   api::MetadataSessionRequest request{r.account, r.scopes,
                                       requested_project(r.project, r.inherited_env)};
-  auto opened = daemon.request("POST", kSessionsTarget, api::to_json(request));
-  if (!opened) return report(ctx, opened.error());
-  auto session = api::parse_metadata_session(opened->body);
+  auto session = client::open_metadata_session(daemon, request);
   if (!session) return report(ctx, session.error());
   SessionCloser closer(daemon, ctx, session->session_id);
 
   // The session's account and canonical scopes: the file holds what the endpoint serves.
-  TokenQuery query{session->account, session->scopes, r.refresh.min_valid_seconds};
-  auto token = fetch_token(daemon, query);
+  client::TokenQuery query{session->account, session->scopes, r.refresh.min_valid_seconds};
+  auto token = client::fetch_token(daemon, query);
   if (!token) return report(ctx, token.error());
   // Blocked from here on: the token file must not outlive an interrupted bqbroker, and no signal
   // is lost between the start of the child and the first poll.

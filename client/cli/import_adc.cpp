@@ -11,6 +11,7 @@
 #include "client/cli/error_text.h"
 #include "client/cli/exit_codes.h"
 #include "client/cli/json_file.h"
+#include "client/lib/api_calls.h"
 #include "proto/accounts_api.h"
 
 namespace bqb::cli {
@@ -58,9 +59,7 @@ Result<int> import_adc(Context& ctx, std::string file) {
   }
   BQB_TRY(adc, read_json_object_file(path));
   BQB_TRY(daemon, ctx.connect());
-  BQB_TRY(answer, daemon.request("POST", "/v1/accounts/import",
-                                 api::to_json(api::ImportAdcRequest{std::move(adc), {}})));
-  BQB_TRY(account, api::parse_account_info(answer.body, "the answer to POST /v1/accounts/import"));
+  BQB_TRY(account, client::import_account(daemon, api::ImportAdcRequest{std::move(adc), {}}));
   ctx.out << "Imported " << account.email << "\n";
   ctx.out.flush();
 

@@ -9,10 +9,8 @@
 #include <ostream>
 #include <string>
 
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
-
 #include "client/cli/error_text.h"
+#include "client/lib/api_calls.h"
 
 namespace bqb::cli {
 namespace {
@@ -79,8 +77,8 @@ class LineReader {
 };
 
 /// Cancels the flow; its outcome no longer matters to the caller.
-void cancel(client::DaemonClient& daemon, const std::string& target) {
-  (void)daemon.request("DELETE", target);
+void cancel(client::DaemonClient& daemon, const std::string& login_id) {
+  (void)client::cancel_login(daemon, login_id);
 }
 
 }  // namespace
@@ -88,19 +86,18 @@ void cancel(client::DaemonClient& daemon, const std::string& target) {
 Result<LoginWaitResult> wait_for_login(client::DaemonClient& daemon, const api::LoginStarted& login,
                                        const LoginWaitOptions& options, std::ostream& err) {
   using Clock = std::chrono::steady_clock;
-  const std::string target =
-      "/v1/login/" + boost::urls::encode(login.login_id, boost::urls::unreserved_chars);
+  const std::string& id = login.login_id;
   const auto deadline = Clock::now() + options.timeout;
   SigintCatcher sigint;
   LineReader paste(options.paste_fd);
 
   for (;;) {
     if (sigint.raised()) {
-      cancel(daemon, target);
+      cancel(daemon, id);
       return LoginWaitResult{true, {}};
     }
     if (Clock::now() >= deadline) {
-      cancel(daemon, target);
+      cancel(daemon, id);
       return fail(Errc::login_timeout,
                   "the login did not complete within " + std::to_string(options.timeout.count()) +
                       " seconds",
@@ -108,28 +105,25 @@ Result<LoginWaitResult> wait_for_login(client::DaemonClient& daemon, const api::
     }
     // With a paste source, poll() paces the loop and the daemon answers at once; without one,
     // the daemon's one-second long-poll does.
-    std::string wait = "?wait=1";
+    std::chrono::seconds wait(1);
     if (paste.open()) {
       pollfd p{paste.fd(), POLLIN, 0};
       int n = ::poll(&p, 1, 1000);
       if (n > 0) paste.fill();
-      wait = "?wait=0";
+      wait = std::chrono::seconds(0);
     }
     while (auto line = paste.take_line()) {
       if (line->empty()) continue;
-      auto answer = daemon.request("POST", target + "/redirect",
-                                   api::to_json(api::LoginRedirectRequest{std::move(*line)}));
-      if (!answer) {
-        err << render_error(answer.error())
+      auto status = client::send_login_redirect(daemon, id, std::move(*line));
+      if (!status) {
+        err << render_error(status.error())
             << "Paste the whole address again, or finish the sign-in in the browser.\n";
         continue;
       }
-      BQB_TRY(status, api::parse_login_status(answer->body));
-      if (status.state != api::LoginState::pending) return LoginWaitResult{false, status};
+      if (status->state != api::LoginState::pending) return LoginWaitResult{false, *status};
     }
     if (sigint.raised()) continue;
-    BQB_TRY(answer, daemon.request("GET", target + wait));
-    BQB_TRY(status, api::parse_login_status(answer.body));
+    BQB_TRY(status, client::login_state(daemon, id, wait));
     if (status.state != api::LoginState::pending) return LoginWaitResult{false, status};
   }
 }

@@ -143,20 +143,5 @@ TEST(TokenCommand, MinValidOutOfRangeIsAUsageError) {
   EXPECT_THAT(daemon.lines(), IsEmpty());
 }
 
-TEST(TokenQuery, WithoutFlagsHasNoQuery) { EXPECT_EQ(token_target({}), "/v1/token"); }
-
-TEST(TokenQuery, EncodesEveryReservedCharacter) {
-  TokenQuery q;
-  q.account = "a&b=c#d%e f+g@h";
-  q.min_valid = 0;
-  EXPECT_EQ(token_target(q), "/v1/token?account=a%26b%3Dc%23d%25e%20f%2Bg%40h&min_valid=0");
-}
-
-TEST(TokenQuery, KeepsScopesInTheirOrderWithoutAnAccount) {
-  TokenQuery q;
-  q.scopes = {"cloud-platform", "bigquery"};
-  EXPECT_EQ(token_target(q), "/v1/token?scope=cloud-platform&scope=bigquery");
-}
-
 }  // namespace
 }  // namespace bqb::cli

@@ -5,6 +5,7 @@
 #include "bqbroker_version.h"
 #include "client/cli/error_text.h"
 #include "client/cli/exit_codes.h"
+#include "client/lib/api_calls.h"
 #include "proto/api.h"
 
 namespace bqb::cli {
@@ -17,8 +18,7 @@ Result<api::StatusResponse> daemon_status(Context& ctx) {
   options.connect_timeout = std::chrono::seconds(2);
   options.io_timeout = std::chrono::seconds(5);
   BQB_TRY(client, ctx.connect(options));
-  BQB_TRY(response, client.request("GET", "/v1/status"));
-  return api::parse_status_response(response.body);
+  return client::get_status(client);
 }
 
 }  // namespace

@@ -442,6 +442,18 @@ Result<Response> DaemonClient::request(std::string_view method, std::string_view
   }
 }
 
+Result<Response> DaemonClient::request(const routes::Route& route, const RouteArgs& args,
+                                       const std::optional<nlohmann::json>& body) {
+  return request(route.method, routes::target(route, args.segments) + args.query, body);
+}
+
+Result<StreamEnd> DaemonClient::stream(const routes::Route& route, const RouteArgs& args,
+                                       const std::optional<nlohmann::json>& body,
+                                       const LineHandler& handler, nlohmann::json* error_object) {
+  return stream(route.method, routes::target(route, args.segments) + args.query, body, handler,
+                error_object);
+}
+
 Result<StreamEnd> DaemonClient::stream(std::string_view method, std::string_view target,
                                        const std::optional<nlohmann::json>& body,
                                        const LineHandler& handler, nlohmann::json* error_object) {

@@ -14,10 +14,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "proto/error.h"
+#include "proto/routes.h"
 
 namespace bqb::client {
 
@@ -55,6 +57,14 @@ struct Response {
   nlohmann::json body;
 };
 
+/// Where a request for one operation of proto/routes.h goes: the values of its `{name}`
+/// placeholders, left to right, each already percent-encoded as one path segment, and the query
+/// string ("" or "?…").
+struct RouteArgs {
+  std::vector<std::string> segments;
+  std::string query;
+};
+
 class DaemonClient {
  public:
   /// @returns a client connected to the daemon at `socket`, or daemon_unreachable (with a hint
@@ -78,6 +88,11 @@ class DaemonClient {
   Result<Response> request(std::string_view method, std::string_view target,
                            const std::optional<nlohmann::json>& body = std::nullopt);
 
+  /// request() for one operation of proto/routes.h: its method, and its pattern filled in from
+  /// `args`.
+  Result<Response> request(const routes::Route& route, const RouteArgs& args = {},
+                           const std::optional<nlohmann::json>& body = std::nullopt);
+
   /// Sends `method target` with `body` like request() and, for a 2xx application/x-ndjson
   /// answer, hands every line to `handler` as it arrives, with bounded memory (a line longer
   /// than max_line_bytes is invalid_json) and the stream_idle_timeout between bytes instead of a
@@ -88,6 +103,11 @@ class DaemonClient {
   /// daemon_unreachable.
   /// @returns complete, or stopped when a handler returned LineAction::stop.
   Result<StreamEnd> stream(std::string_view method, std::string_view target,
+                           const std::optional<nlohmann::json>& body, const LineHandler& handler,
+                           nlohmann::json* error_object = nullptr);
+
+  /// stream() for one operation of proto/routes.h (see request()).
+  Result<StreamEnd> stream(const routes::Route& route, const RouteArgs& args,
                            const std::optional<nlohmann::json>& body, const LineHandler& handler,
                            nlohmann::json* error_object = nullptr);
 

@@ -5,7 +5,7 @@
 #include "proto/api.h"
 #include "proto/json_fields.h"
 
-namespace bqb::cli {
+namespace bqb::client {
 namespace {
 
 using nlohmann::json;
@@ -139,4 +139,4 @@ std::optional<SqlPosition> sql_position(const nlohmann::json& error_object) {
   return SqlPosition{static_cast<int>(l), static_cast<int>(c)};
 }
 
-}  // namespace bqb::cli
+}  // namespace bqb::client

@@ -17,7 +17,7 @@
 
 #include "proto/error.h"
 
-namespace bqb::cli {
+namespace bqb::client {
 
 /// A result column: a top-level field of the schema line.
 struct Column {
@@ -85,4 +85,4 @@ struct SqlPosition {
 };
 std::optional<SqlPosition> sql_position(const nlohmann::json& error_object);
 
-}  // namespace bqb::cli
+}  // namespace bqb::client

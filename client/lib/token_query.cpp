@@ -5,30 +5,34 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include "proto/routes.h"
 #include "proto/token_api.h"
 
-namespace bqb::cli {
+namespace bqb::client {
 namespace {
 
-void append_param(std::string& target, std::string_view name, std::string_view value) {
-  target += target.find('?') == std::string::npos ? '?' : '&';
-  target.append(name);
-  target += '=';
+void append_param(std::string& query, std::string_view name, std::string_view value) {
+  query += query.empty() ? '?' : '&';
+  query.append(name);
+  query += '=';
   // Boost.URL's params() leaves '+' as is, and a decoder treating '+' as space would turn
   // "ann+bq@example.com" into another account; unreserved_chars encodes it as %2B.
-  target += boost::urls::encode(value, boost::urls::unreserved_chars);
+  query += boost::urls::encode(value, boost::urls::unreserved_chars);
 }
 
 }  // namespace
 
-std::string token_target(const TokenQuery& q) {
-  std::string target = "/v1/token";
-  if (q.account) append_param(target, api::kTokenAccountParam, *q.account);
-  for (const std::string& scope : q.scopes) append_param(target, api::kTokenScopeParam, scope);
-  if (q.min_valid) {
-    append_param(target, api::kTokenMinValidParam, std::to_string(*q.min_valid));
-  }
-  return target;
+std::string token_query_string(const TokenQuery& q) {
+  std::string query;
+  if (q.account) append_param(query, api::kTokenAccountParam, *q.account);
+  for (const std::string& scope : q.scopes) append_param(query, api::kTokenScopeParam, scope);
+  if (q.min_valid) append_param(query, api::kTokenMinValidParam, std::to_string(*q.min_valid));
+  return query;
 }
 
-}  // namespace bqb::cli
+Result<api::AccessToken> fetch_token(DaemonClient& daemon, const TokenQuery& q) {
+  BQB_TRY(answer, daemon.request(routes::kToken, {.query = token_query_string(q)}));
+  return api::parse_access_token(answer.body);
+}
+
+}  // namespace bqb::client

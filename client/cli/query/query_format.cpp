@@ -13,7 +13,7 @@ using nlohmann::ordered_json;
 class CsvWriter final : public RowWriter {
  public:
   explicit CsvWriter(std::ostream& out) : out_(out) {}
-  void begin(const std::vector<Column>& columns) override {
+  void begin(const std::vector<client::Column>& columns) override {
     if (columns.empty()) return;  // a statement without a result (DML, DDL)
     for (std::size_t i = 0; i < columns.size(); ++i) {
       if (i > 0) out_ << ',';
@@ -40,7 +40,7 @@ class CsvWriter final : public RowWriter {
 class JsonWriter final : public RowWriter {
  public:
   explicit JsonWriter(std::ostream& out) : out_(out) {}
-  void begin(const std::vector<Column>&) override { out_ << "[\n"; }
+  void begin(const std::vector<client::Column>&) override { out_ << "[\n"; }
   void row(const ordered_json& row) override {
     if (rows_++ > 0) out_ << ",\n";
     out_ << row_json(row);
@@ -58,7 +58,7 @@ class JsonWriter final : public RowWriter {
 class NdjsonWriter final : public RowWriter {
  public:
   explicit NdjsonWriter(std::ostream& out) : out_(out) {}
-  void begin(const std::vector<Column>&) override {}
+  void begin(const std::vector<client::Column>&) override {}
   void row(const ordered_json& row) override { out_ << row_json(row) << '\n'; }
   void end() override {}
   void abort() override {}

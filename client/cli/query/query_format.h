@@ -34,7 +34,7 @@ class RowWriter {
  public:
   virtual ~RowWriter() = default;
   /// The result's columns, before any row.
-  virtual void begin(const std::vector<Column>& columns) = 0;
+  virtual void begin(const std::vector<client::Column>& columns) = 0;
   /// One row: an object with one member per column, in column order.
   virtual void row(const nlohmann::ordered_json& row) = 0;
   /// After the last row of a complete result.

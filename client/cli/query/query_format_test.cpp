@@ -28,7 +28,7 @@ const std::vector<std::string> kRows = {
     R"("rec":{"x":null,"y":""},"tags":["c,d"]})",
 };
 
-const std::vector<Column> kColumns = {
+const std::vector<client::Column> kColumns = {
     {"id", "INTEGER", "NULLABLE"},  {"name", "STRING", "NULLABLE"}, {"note", "STRING", "NULLABLE"},
     {"score", "FLOAT", "NULLABLE"}, {"big", "NUMERIC", "NULLABLE"}, {"rec", "RECORD", "NULLABLE"},
     {"tags", "STRING", "REPEATED"},
@@ -38,9 +38,9 @@ const std::vector<Column> kColumns = {
 std::vector<nlohmann::ordered_json> rows() {
   std::vector<nlohmann::ordered_json> out;
   for (const auto& r : kRows) {
-    auto e = parse_query_line(R"({"type":"row","row":)" + r + "}");
+    auto e = client::parse_query_line(R"({"type":"row","row":)" + r + "}");
     EXPECT_TRUE(e) << e.error().message;
-    out.push_back(std::get<RowEvent>(*e).row);
+    out.push_back(std::get<client::RowEvent>(*e).row);
   }
   return out;
 }

@@ -57,7 +57,7 @@ void QuerySession::start() {
 }
 
 LineAction QuerySession::on_line(std::string_view line) {
-  auto event = parse_query_line(line);
+  auto event = client::parse_query_line(line);
   if (!event) {
     protocol_error_ = std::move(event).error();
     return LineAction::stop;
@@ -65,12 +65,12 @@ LineAction QuerySession::on_line(std::string_view line) {
   return std::visit(
       [this](auto& e) -> LineAction {
         using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, JobEvent>) {
+        if constexpr (std::is_same_v<T, client::JobEvent>) {
           progress_.job(job_label(e));
-        } else if constexpr (std::is_same_v<T, SchemaEvent>) {
+        } else if constexpr (std::is_same_v<T, client::SchemaEvent>) {
           columns_ = std::move(e.columns);
           schema_fields_ = std::move(e.fields);
-        } else if constexpr (std::is_same_v<T, RowEvent>) {
+        } else if constexpr (std::is_same_v<T, client::RowEvent>) {
           if (!started_) {
             // A row before any schema (not what the daemon sends): name columns by the row.
             if (columns_.empty()) {
@@ -80,9 +80,9 @@ LineAction QuerySession::on_line(std::string_view line) {
           }
           writer_->row(e.row);
           if (!output_ok()) return LineAction::stop;
-        } else if constexpr (std::is_same_v<T, EndEvent>) {
+        } else if constexpr (std::is_same_v<T, client::EndEvent>) {
           end_ = e;
-        } else if constexpr (std::is_same_v<T, ErrorEvent>) {
+        } else if constexpr (std::is_same_v<T, client::ErrorEvent>) {
           failure_ = std::move(e);
         }
         // ProgressEvent: the progress line keeps its own clock. UnknownEvent: a newer daemon.
@@ -96,7 +96,8 @@ LineAction QuerySession::on_idle() {
   return output_ok() ? LineAction::next : LineAction::stop;
 }
 
-int QuerySession::fail_with(const Error& e, std::optional<SqlPosition> pos, std::string_view sql) {
+int QuerySession::fail_with(const Error& e, std::optional<client::SqlPosition> pos,
+                            std::string_view sql) {
   if (started_) {
     writer_->abort();
     out_.flush();
@@ -105,7 +106,7 @@ int QuerySession::fail_with(const Error& e, std::optional<SqlPosition> pos, std:
   return exit_code_for(e.code);
 }
 
-void QuerySession::print_dry_run(const EndEvent& end) {
+void QuerySession::print_dry_run(const client::EndEvent& end) {
   if (settings_.format == OutputFormat::json || settings_.format == OutputFormat::ndjson) {
     nlohmann::ordered_json j = {
         {"dry_run", true},
@@ -128,9 +129,9 @@ int QuerySession::finish(const Result<client::StreamEnd>& stream,
         std::nullopt, sql);
     return kExitFailed;
   }
-  if (!stream) return fail_with(stream.error(), sql_position(error_object), sql);
+  if (!stream) return fail_with(stream.error(), client::sql_position(error_object), sql);
   if (protocol_error_) return fail_with(*protocol_error_, std::nullopt, sql);
-  if (failure_) return fail_with(failure_->error, sql_position(failure_->detail), sql);
+  if (failure_) return fail_with(failure_->error, client::sql_position(failure_->detail), sql);
   if (!end_) {
     return fail_with(Error{Errc::io_error, "the daemon's answer ended before its 'end' line",
                            "check the daemon's log: journalctl --user -u bqbroker.service"},

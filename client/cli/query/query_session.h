@@ -51,21 +51,21 @@ class QuerySession {
  private:
   void start();
   bool output_ok();
-  int fail_with(const Error& e, std::optional<SqlPosition> pos, std::string_view sql);
-  void print_dry_run(const EndEvent& end);
+  int fail_with(const Error& e, std::optional<client::SqlPosition> pos, std::string_view sql);
+  void print_dry_run(const client::EndEvent& end);
 
   SessionSettings settings_;
   std::ostream& out_;
   std::ostream& err_;
   Progress& progress_;
   std::unique_ptr<RowWriter> writer_;
-  std::vector<Column> columns_;
+  std::vector<client::Column> columns_;
   nlohmann::ordered_json schema_fields_;
   bool started_ = false;
   std::optional<int> output_errno_;  // set once a write failed
   std::optional<Error> protocol_error_;
-  std::optional<ErrorEvent> failure_;
-  std::optional<EndEvent> end_;
+  std::optional<client::ErrorEvent> failure_;
+  std::optional<client::EndEvent> end_;
 };
 
 }  // namespace bqb::cli

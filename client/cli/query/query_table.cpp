@@ -20,7 +20,7 @@ constexpr std::string_view kReset = "\x1b[0m";
 // Narrowing for the terminal stops here: a column of a few columns still shows something.
 constexpr std::size_t kMinWidth = 4;
 
-bool is_numeric(const Column& c) {
+bool is_numeric(const client::Column& c) {
   if (c.mode == "REPEATED") return false;
   return c.type == "INTEGER" || c.type == "INT64" || c.type == "FLOAT" || c.type == "FLOAT64" ||
          c.type == "NUMERIC" || c.type == "BIGNUMERIC" || c.type == "DECIMAL" ||
@@ -43,7 +43,7 @@ class TableWriter final : public RowWriter {
  public:
   TableWriter(std::ostream& out, TableStyle style) : out_(out), style_(style) {}
 
-  void begin(const std::vector<Column>& columns) override {
+  void begin(const std::vector<client::Column>& columns) override {
     columns_ = columns;
     widths_.assign(columns.size(), 0);
     for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -79,7 +79,7 @@ class TableWriter final : public RowWriter {
     if (columns_.empty()) return;
     fit_to_terminal();
     std::vector<Cell> header;
-    for (const Column& c : columns_) header.push_back({escape_controls(c.name), false});
+    for (const client::Column& c : columns_) header.push_back({escape_controls(c.name), false});
     print_row(header);
     std::string rule;
     for (std::size_t i = 0; i < widths_.size(); ++i) {
@@ -137,7 +137,7 @@ class TableWriter final : public RowWriter {
 
   std::ostream& out_;
   TableStyle style_;
-  std::vector<Column> columns_;
+  std::vector<client::Column> columns_;
   std::vector<std::size_t> widths_;
   std::vector<std::vector<Cell>> sample_;
   bool laid_out_ = false;

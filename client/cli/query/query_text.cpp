@@ -15,7 +15,7 @@ std::string plural(std::int64_t n, std::string_view one, std::string_view many) 
 
 }  // namespace
 
-std::string result_footer(const EndEvent& end) {
+std::string result_footer(const client::EndEvent& end) {
   std::string out;
   if (end.dml_affected_rows) {
     out = plural(*end.dml_affected_rows, "row", "rows") + " affected";
@@ -29,17 +29,17 @@ std::string result_footer(const EndEvent& end) {
   return out + "\n";
 }
 
-std::string truncation_notice(const EndEvent& end) {
+std::string truncation_notice(const client::EndEvent& end) {
   return render_warning("showing the first " + plural(end.rows, "row", "rows") + " of " +
                         std::to_string(end.total_rows) + "; --max-rows to change");
 }
 
-std::string dry_run_text(const EndEvent& end) {
+std::string dry_run_text(const client::EndEvent& end) {
   return "dry run: the query is valid and would process " + byte_size_text(end.bytes_processed) +
          " (" + plural(end.bytes_processed, "byte", "bytes") + ")\n";
 }
 
-std::string sql_excerpt(std::string_view sql, SqlPosition pos) {
+std::string sql_excerpt(std::string_view sql, client::SqlPosition pos) {
   std::string_view rest = sql;
   for (int l = 1; l < pos.line; ++l) {
     const std::size_t nl = rest.find('\n');
@@ -63,7 +63,7 @@ std::string sql_excerpt(std::string_view sql, SqlPosition pos) {
   return "  " + std::string(line) + "\n  " + pad + "^\n";
 }
 
-std::string render_query_error(const Error& e, std::optional<SqlPosition> pos,
+std::string render_query_error(const Error& e, std::optional<client::SqlPosition> pos,
                                std::string_view sql) {
   std::string message = e.message;
   std::string excerpt;
@@ -89,7 +89,7 @@ std::string progress_line(std::size_t frame, std::chrono::milliseconds elapsed,
   return out;
 }
 
-std::string job_label(const JobEvent& e) {
+std::string job_label(const client::JobEvent& e) {
   const std::string& id = e.job_id.empty() ? e.query_id : e.job_id;
   std::string out = e.project;
   if (!e.location.empty()) out += (out.empty() ? "" : ":") + e.location;

@@ -16,25 +16,25 @@ namespace bqb::cli {
 
 /// @returns the pretty format's last line, e.g. "3 rows, 1.5 KiB processed (cached)\n", or for
 /// a DML statement "7 rows affected, 10.0 MiB processed\n".
-std::string result_footer(const EndEvent& end);
+std::string result_footer(const client::EndEvent& end);
 
 /// @returns the stderr notice for a result cut by --max-rows: "bqbroker: warning: showing the
 /// first N rows of M; --max-rows to change\n".
-std::string truncation_notice(const EndEvent& end);
+std::string truncation_notice(const client::EndEvent& end);
 
 /// @returns a dry run's answer: "dry run: the query is valid and would process 1.5 KiB (1536
 /// bytes)\n".
-std::string dry_run_text(const EndEvent& end);
+std::string dry_run_text(const client::EndEvent& end);
 
 /// @returns the SQL line `pos` points into, and a caret under its column, each indented by two
 /// spaces; "" when `pos` lies outside `sql`. Columns count code points (as BigQuery's do); tabs
 /// before the column are kept so that the caret lines up.
-std::string sql_excerpt(std::string_view sql, SqlPosition pos);
+std::string sql_excerpt(std::string_view sql, client::SqlPosition pos);
 
 /// @returns `e` as the CLI shows a query error: "bqbroker: <message>\n", the SQL excerpt when
 /// the error has a position (the message gains " at [line:column]" when it does not say so
 /// already), then "hint: <hint>\n".
-std::string render_query_error(const Error& e, std::optional<SqlPosition> pos,
+std::string render_query_error(const Error& e, std::optional<client::SqlPosition> pos,
                                std::string_view sql);
 
 /// @returns the terminal's progress line without control codes, e.g.
@@ -44,6 +44,6 @@ std::string progress_line(std::size_t frame, std::chrono::milliseconds elapsed,
 
 /// @returns how the progress line names the job of `e`: "project:location.job_id" (query_id for
 /// a job-less run).
-std::string job_label(const JobEvent& e);
+std::string job_label(const client::JobEvent& e);
 
 }  // namespace bqb::cli

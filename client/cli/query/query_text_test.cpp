@@ -11,7 +11,7 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(QueryText, FooterNoticeAndDryRun) {
-  EndEvent e;
+  client::EndEvent e;
   e.rows = 3;
   e.total_rows = 3;
   e.bytes_processed = 1536;
@@ -21,18 +21,18 @@ TEST(QueryText, FooterNoticeAndDryRun) {
   e.cache_hit = true;
   e.bytes_processed = 0;
   EXPECT_EQ(result_footer(e), "1 row, 0 B processed (cached)\n");
-  EndEvent cut;
+  client::EndEvent cut;
   cut.rows = 100;
   cut.total_rows = 12345;
   cut.truncated = true;
   EXPECT_EQ(result_footer(cut), "100 rows shown of 12345, 0 B processed\n");
   EXPECT_EQ(truncation_notice(cut),
             "bqbroker: warning: showing the first 100 rows of 12345; --max-rows to change\n");
-  EndEvent dml;
+  client::EndEvent dml;
   dml.dml_affected_rows = 7;
   dml.bytes_processed = 2048;
   EXPECT_EQ(result_footer(dml), "7 rows affected, 2.0 KiB processed\n");
-  EndEvent dry;
+  client::EndEvent dry;
   dry.dry_run = true;
   dry.bytes_processed = 1536;
   EXPECT_EQ(dry_run_text(dry),
@@ -53,13 +53,13 @@ TEST(QueryText, SqlExcerptPutsTheCaretUnderTheColumn) {
 TEST(QueryText, QueryErrorWithPosition) {
   const Error e{Errc::invalid_query, "Syntax error: Unexpected identifier \"WHER\" at [2:8]",
                 "fix the SQL"};
-  EXPECT_EQ(render_query_error(e, SqlPosition{2, 8}, "SELECT x\nFROM t WHER y"),
+  EXPECT_EQ(render_query_error(e, client::SqlPosition{2, 8}, "SELECT x\nFROM t WHER y"),
             "bqbroker: Syntax error: Unexpected identifier \"WHER\" at [2:8]\n"
             "  FROM t WHER y\n"
             "         ^\n"
             "hint: fix the SQL\n");
   EXPECT_EQ(render_query_error(Error{Errc::invalid_query, "Unrecognized name: y", ""},
-                               SqlPosition{1, 8}, "SELECT y"),
+                               client::SqlPosition{1, 8}, "SELECT y"),
             "bqbroker: Unrecognized name: y at [1:8]\n  SELECT y\n         ^\n");
   EXPECT_EQ(render_query_error(Error{Errc::needs_login, "a@b.c needs login", "bqbroker login"},
                                std::nullopt, "SELECT 1"),
@@ -69,9 +69,9 @@ TEST(QueryText, QueryErrorWithPosition) {
 TEST(QueryText, ProgressLine) {
   EXPECT_EQ(progress_line(0, 1234ms, ""), "⠋ running 1.2 s");
   EXPECT_EQ(progress_line(12, 60000ms, "p:US.job_1"), "⠹ running 60.0 s · job p:US.job_1");
-  EXPECT_EQ(job_label(JobEvent{"p", "job_1", "", "US"}), "p:US.job_1");
-  EXPECT_EQ(job_label(JobEvent{"p", "", "q_9", "EU"}), "p:EU.q_9");
-  EXPECT_EQ(job_label(JobEvent{"p", "j", "", ""}), "p.j");
+  EXPECT_EQ(job_label(client::JobEvent{"p", "job_1", "", "US"}), "p:US.job_1");
+  EXPECT_EQ(job_label(client::JobEvent{"p", "", "q_9", "EU"}), "p:EU.q_9");
+  EXPECT_EQ(job_label(client::JobEvent{"p", "j", "", ""}), "p.j");
 }
 
 }  // namespace
