@@ -54,7 +54,7 @@ Result<api::AccountInfo> import_account(DaemonClient& daemon,
 }
 
 Result<api::LogoutResponse> remove_account(DaemonClient& daemon, std::string_view email) {
-  BQB_TRY(answer, daemon.request(routes::kRemoveAccount, {.segments = {email_segment(email)}}));
+  BQB_TRY(answer, daemon.request(routes::kRemoveAccount, {{email_segment(email)}, {}}));
   return api::parse_logout_response(answer.body);
 }
 
@@ -65,21 +65,20 @@ Result<api::LoginStarted> start_login(DaemonClient& daemon, const api::LoginStar
 
 Result<api::LoginStatus> login_state(DaemonClient& daemon, std::string_view login_id,
                                      std::chrono::seconds wait) {
-  BQB_TRY(answer,
-          daemon.request(routes::kLoginState, {.segments = {id_segment(login_id)},
-                                               .query = "?wait=" + std::to_string(wait.count())}));
+  BQB_TRY(answer, daemon.request(routes::kLoginState, {{id_segment(login_id)},
+                                                       "?wait=" + std::to_string(wait.count())}));
   return api::parse_login_status(answer.body);
 }
 
 Result<api::LoginStatus> send_login_redirect(DaemonClient& daemon, std::string_view login_id,
                                              std::string redirect_url) {
-  BQB_TRY(answer, daemon.request(routes::kLoginRedirect, {.segments = {id_segment(login_id)}},
+  BQB_TRY(answer, daemon.request(routes::kLoginRedirect, {{id_segment(login_id)}, {}},
                                  api::to_json(api::LoginRedirectRequest{std::move(redirect_url)})));
   return api::parse_login_status(answer.body);
 }
 
 Status cancel_login(DaemonClient& daemon, std::string_view login_id) {
-  return without_body(daemon.request(routes::kCancelLogin, {.segments = {id_segment(login_id)}}));
+  return without_body(daemon.request(routes::kCancelLogin, {{id_segment(login_id)}, {}}));
 }
 
 Result<api::MetadataSession> open_metadata_session(DaemonClient& daemon,
@@ -90,7 +89,7 @@ Result<api::MetadataSession> open_metadata_session(DaemonClient& daemon,
 
 Status close_metadata_session(DaemonClient& daemon, std::string_view session_id) {
   return without_body(
-      daemon.request(routes::kCloseMetadataSession, {.segments = {id_segment(session_id)}}));
+      daemon.request(routes::kCloseMetadataSession, {{id_segment(session_id)}, {}}));
 }
 
 Result<StreamEnd> run_query(DaemonClient& daemon, const nlohmann::json& body,

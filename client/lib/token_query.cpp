@@ -31,7 +31,7 @@ std::string token_query_string(const TokenQuery& q) {
 }
 
 Result<api::AccessToken> fetch_token(DaemonClient& daemon, const TokenQuery& q) {
-  BQB_TRY(answer, daemon.request(routes::kToken, {.query = token_query_string(q)}));
+  BQB_TRY(answer, daemon.request(routes::kToken, {{}, token_query_string(q)}));
   return api::parse_access_token(answer.body);
 }
 
