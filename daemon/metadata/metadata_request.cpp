@@ -136,6 +136,10 @@ tl::expected<MetadataCall, MetadataReply> classify(const MetadataHttpRequest& re
   if (request.has_forwarded_for) {
     return tl::unexpected(refuse(403, "requests with an X-Forwarded-For header are refused"));
   }
+  if (request.has_origin) {
+    return tl::unexpected(
+        refuse(403, "requests from web pages (with an Origin header) are refused"));
+  }
   if (!request.host) return tl::unexpected(refuse(400, "the request has no Host header"));
   if (!is_allowed_host(*request.host)) {
     return tl::unexpected(refuse(

@@ -9,6 +9,9 @@
 //   cannot send this header cross-origin without a CORS preflight, which the endpoint never
 //   approves, so it also keeps web pages out.
 // - `X-Forwarded-For` present: 403 (GCE refuses proxied requests the same way).
+// - `Origin` present: 403. Browsers send Origin on every cross-origin request and on same-origin
+//   non-GET ones; no client library ever does. A page that got past the flavor check some other
+//   way (a browser bug, an extension, a plugin) is still refused before any work.
 // - `Host` must name loopback: 127.0.0.0/8, [::1], `localhost`, or `metadata.google.internal`,
 //   with or without a port; otherwise 403. This stops DNS rebinding: a web page whose name an
 //   attacker re-points at 127.0.0.1 still sends its own name as Host. `metadata.google.internal`
@@ -59,6 +62,7 @@ struct MetadataHttpRequest {
   std::optional<std::string_view> metadata_flavor;
   std::optional<std::string_view> host;
   bool has_forwarded_for = false;
+  bool has_origin = false;
 };
 
 enum class Resource {

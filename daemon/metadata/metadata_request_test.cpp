@@ -46,6 +46,15 @@ TEST(MetadataClassify, RefusesForwardedRequests) {
   EXPECT_EQ(refusal_of(r), 403);
 }
 
+TEST(MetadataClassify, RefusesRequestsFromWebPages) {
+  auto r = get("/computeMetadata/v1/instance/service-accounts/default/token");
+  r.has_origin = true;
+  EXPECT_EQ(refusal_of(r), 403);
+  EXPECT_NE(classify(r).error().body.find("Origin"), std::string::npos);
+  r.has_origin = false;
+  EXPECT_TRUE(classify(r));
+}
+
 TEST(MetadataClassify, RefusesHostsThatAreNotLoopback) {
   auto r = get("/");
   for (const char* h : {"evil.example.com", "evil.example.com:8123", "10.0.0.1:8123", "[::2]:80",

@@ -138,6 +138,7 @@ struct MetadataServer::Impl {
     view.metadata_flavor = header(request, "Metadata-Flavor");
     view.host = header(request, "Host");
     view.has_forwarded_for = header(request, "X-Forwarded-For").has_value();
+    view.has_origin = header(request, "Origin").has_value();
     auto call = metadata::classify(view);
     if (!call) co_return call.error();
     auto who = identity();

@@ -142,7 +142,7 @@ TEST_F(MetadataServerTest, AccountInfoProjectAndPing) {
   EXPECT_TRUE(tokens_.requests.empty());
 }
 
-TEST_F(MetadataServerTest, RefusesMissingFlavorForwardedAndForeignHost) {
+TEST_F(MetadataServerTest, RefusesMissingFlavorForwardedOriginAndForeignHost) {
   auto s = serve();
   ASSERT_TRUE(s);
   const std::string no_flavor =
@@ -154,6 +154,10 @@ TEST_F(MetadataServerTest, RefusesMissingFlavorForwardedAndForeignHost) {
 
   EXPECT_EQ(get(*s, "/computeMetadata/v1/instance/service-accounts/default/token",
                 "X-Forwarded-For: 10.1.2.3\r\n")
+                .status,
+            403);
+  EXPECT_EQ(get(*s, "/computeMetadata/v1/instance/service-accounts/default/token",
+                "Origin: http://127.0.0.1:" + std::to_string(s->port()) + "\r\n")
                 .status,
             403);
   const std::string rebinding =
