@@ -39,7 +39,7 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
     std::int64_t seconds = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
     if (ec != std::errc() || end != value.data() + value.size()) return std::nullopt;
-    return std::chrono::seconds(seconds);
+    return std::min(std::chrono::seconds(seconds), kMaxRetryAfter);
   }
   constexpr std::string_view kGmt = " GMT";
   if (!value.ends_with(kGmt)) return std::nullopt;
@@ -51,9 +51,11 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
   if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
   const std::time_t at = ::timegm(&tm);
   if (at == static_cast<std::time_t>(-1)) return std::nullopt;
-  const auto wait = std::chrono::system_clock::from_time_t(at) - now;
-  if (wait <= std::chrono::system_clock::duration::zero()) return std::chrono::seconds(0);
-  return std::chrono::ceil<std::chrono::seconds>(wait);
+  // In whole seconds: as a system_clock time point (nanoseconds), a date past 2262 overflows.
+  const auto now_s = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+  const std::int64_t wait = static_cast<std::int64_t>(at) - now_s;
+  if (wait <= 0) return std::chrono::seconds(0);
+  return std::min(std::chrono::seconds(wait), kMaxRetryAfter);
 }
 
 }  // namespace bqb

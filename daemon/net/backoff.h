@@ -44,9 +44,15 @@ class Backoff {
   double cap_ms_;
 };
 
+/// The longest wait parse_retry_after() returns. A server may ask for any number of seconds (up to
+/// 2^63 - 1 parses); clamping here keeps every later sum and unit conversion (to milliseconds, to a
+/// time point) far from overflow. No retry loop waits this long: its total budget ends it first.
+inline constexpr std::chrono::seconds kMaxRetryAfter = std::chrono::hours(24);
+
 /// @returns the wait a Retry-After header value asks for (RFC 9110 §10.2.3: delay-seconds, or an
-/// IMF-fixdate such as "Wed, 21 Oct 2015 07:28:00 GMT", taken relative to `now`); a date in the
-/// past is zero; nullopt for anything else.
+/// IMF-fixdate such as "Wed, 21 Oct 2015 07:28:00 GMT", taken relative to `now`), at most
+/// kMaxRetryAfter; a date in the past is zero; nullopt for anything else (a number too large for
+/// 64 bits included).
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
                                                       std::chrono::system_clock::time_point now);
 

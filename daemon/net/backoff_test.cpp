@@ -83,6 +83,20 @@ TEST(ParseRetryAfter, DelaySeconds) {
   EXPECT_FALSE(parse_retry_after("99999999999999999999999", now));
 }
 
+TEST(ParseRetryAfter, AHugeWaitIsClampedAndSurvivesTheLoopsArithmetic) {
+  const auto now = std::chrono::system_clock::from_time_t(1445412480);
+  EXPECT_EQ(parse_retry_after("86400", now), kMaxRetryAfter);
+  EXPECT_EQ(parse_retry_after("86401", now), kMaxRetryAfter);
+  // 2^63 - 1 seconds: in milliseconds it would overflow int64.
+  auto max = parse_retry_after("9223372036854775807", now);
+  ASSERT_TRUE(max);
+  EXPECT_EQ(*max, kMaxRetryAfter);
+  EXPECT_EQ(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), kMaxRetryAfter);
+  // What a retry loop then does with it: give up within its budget rather than wait a day.
+  Backoff b(policy(), [] { return 0.0; });
+  EXPECT_FALSE(b.next_delay(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(*max)));
+}
+
 TEST(ParseRetryAfter, HttpDate) {
   // Wed, 21 Oct 2015 07:28:00 GMT = 1445412480.
   const auto now = std::chrono::system_clock::from_time_t(1445412480 - 90);
