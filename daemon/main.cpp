@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bqbroker_version.h"
+#include "daemon/base/process_hardening.h"
 #include "daemon/daemon.h"
 
 namespace {
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  // Before any secret is in memory; in main rather than in Daemon, so that the unit tests that
+  // build a Daemon in their own process stay debuggable.
+  if (auto hardened = bqb::harden_process(); !hardened) return startup_failed(hardened.error());
   try {
     auto daemon = bqb::Daemon::create(flags);
     if (!daemon) return startup_failed(daemon.error());
