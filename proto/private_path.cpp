@@ -13,11 +13,27 @@ namespace bqb {
 namespace {
 
 const char* type_name(PathType type) {
-  return type == PathType::directory ? "directory" : "socket";
+  switch (type) {
+    case PathType::directory:
+      return "directory";
+    case PathType::socket:
+      return "socket";
+    case PathType::file:
+      return "regular file";
+  }
+  return "file";
 }
 
 bool has_type(mode_t mode, PathType type) {
-  return type == PathType::directory ? S_ISDIR(mode) : S_ISSOCK(mode);
+  switch (type) {
+    case PathType::directory:
+      return S_ISDIR(mode);
+    case PathType::socket:
+      return S_ISSOCK(mode);
+    case PathType::file:
+      return S_ISREG(mode);
+  }
+  return false;
 }
 
 /// @returns "a regular file", "a FIFO", …: what a path of `mode` is, for a refusal.
@@ -42,7 +58,9 @@ std::string octal(mode_t mode) {
 std::optional<PathFlaw> path_flaw(const PathFacts& facts, const PathRule& rule) {
   if (S_ISLNK(facts.mode)) return PathFlaw::symlink;
   if (!has_type(facts.mode, rule.type)) return PathFlaw::wrong_type;
-  if (facts.owner != rule.owner) return PathFlaw::foreign_owner;
+  if (facts.owner != rule.owner && !(rule.root_may_own && facts.owner == 0)) {
+    return PathFlaw::foreign_owner;
+  }
   if ((facts.mode & rule.forbidden) != 0) return PathFlaw::loose_mode;
   return std::nullopt;
 }
@@ -72,7 +90,7 @@ std::string flaw_text(PathFlaw flaw, const PathFacts& facts, const PathRule& rul
       return "it is " + what_it_is(facts.mode) + ", not a " + type_name(rule.type);
     case PathFlaw::foreign_owner:
       return "it belongs to " + uid_text(facts.owner, name_of(facts.owner)) + ", not to you (uid " +
-             std::to_string(rule.owner) + ")";
+             std::to_string(rule.owner) + ")" + (rule.root_may_own ? " or root" : "");
     case PathFlaw::loose_mode:
       if ((facts.mode & kWritableByOthers) != 0) {
         return "its mode " + octal(facts.mode) + " lets other users write to it";

@@ -24,7 +24,7 @@ struct PathFacts {
   uid_t owner = 0;  // st_uid
 };
 
-enum class PathType { directory, socket };
+enum class PathType { directory, socket, file };
 
 /// Permission bits that no one but the owner may have.
 /// Writable by others: someone else could replace what is in a directory (or connect, for a
@@ -36,13 +36,14 @@ struct PathRule {
   PathType type = PathType::directory;
   uid_t owner = 0;                       // who must own it: the caller's effective uid
   mode_t forbidden = kWritableByOthers;  // permission bits that must all be clear
+  bool root_may_own = false;             // root may own it too (a file an administrator put there)
 };
 
 /// Why a path is refused, in the order path_flaw() checks.
 enum class PathFlaw {
   symlink,        // a symbolic link: it could point anywhere, whoever owns the link
   wrong_type,     // not the directory or socket the rule asks for
-  foreign_owner,  // owned by another uid
+  foreign_owner,  // owned by another uid (other than root, when the rule lets root own it)
   loose_mode,     // has some of the rule's forbidden permission bits
 };
 
@@ -60,8 +61,8 @@ std::optional<std::string> user_name(uid_t uid);
 
 /// @returns what is wrong, as the end of a sentence about the path: "it is a symbolic link",
 /// "it is a regular file, not a socket", "it belongs to uid 1001 (alice), not to you (uid
-/// 1000)", "its mode 0777 lets other users write to it". `name_of` names the owner (tests pass
-/// a fake); pure when it is.
+/// 1000)" (with " or root" when root may own it), "its mode 0777 lets other users write to it".
+/// `name_of` names the owner (tests pass a fake); pure when it is.
 std::string flaw_text(PathFlaw flaw, const PathFacts& facts, const PathRule& rule,
                       const UidNamer& name_of = user_name);
 

@@ -31,6 +31,25 @@ std::optional<std::string> fake_names(uid_t uid) {
   return std::nullopt;
 }
 
+const PathRule kTrustedFile{PathType::file, kMe, kWritableByOthers, /*root_may_own=*/true};
+PathFacts file(mode_t perms, uid_t owner = kMe) { return {S_IFREG | perms, owner}; }
+
+TEST(PathFlaw, ATrustedFileIsTheUsersOrRootsAndWritableByThemAlone) {
+  EXPECT_EQ(path_flaw(file(0600), kTrustedFile), std::nullopt);
+  EXPECT_EQ(path_flaw(file(0644), kTrustedFile), std::nullopt);
+  EXPECT_EQ(path_flaw(file(0644, 0), kTrustedFile), std::nullopt);  // e.g. in /etc
+  EXPECT_EQ(path_flaw(file(0664), kTrustedFile), PathFlaw::loose_mode);
+  EXPECT_EQ(path_flaw(file(0646), kTrustedFile), PathFlaw::loose_mode);
+  EXPECT_EQ(path_flaw(file(0644, kOther), kTrustedFile), PathFlaw::foreign_owner);
+  EXPECT_EQ(path_flaw(dir(0700), kTrustedFile), PathFlaw::wrong_type);
+  // Root may own it only where the rule says so.
+  EXPECT_EQ(path_flaw(dir(0700, 0), kSocketDir), PathFlaw::foreign_owner);
+  EXPECT_EQ(flaw_text(PathFlaw::foreign_owner, file(0644, kOther), kTrustedFile, fake_names),
+            "it belongs to uid 1001 (alice), not to you (uid 1000) or root");
+  EXPECT_EQ(flaw_text(PathFlaw::wrong_type, dir(0700), kTrustedFile, fake_names),
+            "it is a directory, not a regular file");
+}
+
 TEST(PathFlaw, TheUsersOwnPrivatePathsPass) {
   EXPECT_EQ(path_flaw(dir(0700), kSocketDir), std::nullopt);
   EXPECT_EQ(path_flaw(dir(0755), kSocketDir), std::nullopt);  // readable is fine for the socket

@@ -31,6 +31,7 @@ using bqb::testing::TempDir;
 using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
 
 constexpr const char* kAuthUrl = "https://accounts.example/auth?client_id=cid&state=st";
@@ -68,6 +69,8 @@ class Input {
 std::string write_file(const TempDir& dir, std::string name, std::string_view content) {
   auto path = dir.path() / name;
   std::ofstream(path) << content;
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   return path.string();
 }
 
@@ -211,7 +214,23 @@ TEST(LoginCommand, AMissingClientSecretsFileIsNamed) {
                        no_input.fd());
 
   EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr("cannot read /nonexistent/cs.json"));
+  EXPECT_THAT(r.err, HasSubstr("cannot open /nonexistent/cs.json: No such file or directory"));
+}
+
+TEST(LoginCommand, AClientSecretsFileOthersMayWriteIsRefusedBeforeAskingTheDaemon) {
+  ScriptedDaemon daemon([&](const Seen&) { return ok(started(), 201); });
+  Input no_input("");
+  TempDir dir;
+  auto secrets = write_file(dir, "client_secrets.json", kSecrets.dump());
+  std::filesystem::permissions(secrets, std::filesystem::perms::others_write,
+                               std::filesystem::perm_options::add);
+
+  auto r = run_command(&setup_login, {"--client-secrets", secrets}, daemon.socket(), no_input.fd());
+
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.err, HasSubstr(secrets + " is refused: its mode 0602 lets other users write"));
+  EXPECT_THAT(r.err, HasSubstr("chmod go-w " + secrets));
+  EXPECT_THAT(daemon.lines(), IsEmpty());
 }
 
 TEST(LoginCommand, ImportAdcSendsTheFileAndSaysItIsStillThere) {

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "daemon/base/unique_fd.h"
+#include "proto/unique_fd.h"
 
 namespace bqb {
 namespace {

@@ -1,69 +1,17 @@
 #include "daemon/base/config_file.h"
 
-#include <cerrno>
-#include <cstring>
 #include <string>
 #include <system_error>
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include "daemon/base/unique_fd.h"
+
+#include "proto/trusted_file.h"
 
 namespace bqb {
 namespace {
 
 std::string origin_note(const ConfigLocation& where) {
   return fmt::format("(from {})", to_string(where.origin));
-}
-
-tl::unexpected<Error> io_failure(const ConfigLocation& where, const std::filesystem::path& path,
-                                 std::string_view what, int err) {
-  return fail(Errc::io_error,
-              fmt::format("cannot {} the configuration file {} {}: {}", what, path.string(),
-                          origin_note(where), std::strerror(err)),
-              "check the file's path and permissions");
-}
-
-/// @returns the file's content, or nullopt when it does not exist.
-Result<std::optional<std::string>> read_small_file(const ConfigLocation& where,
-                                                   const std::filesystem::path& path) {
-  // O_NONBLOCK: opening a FIFO by mistake must not hang the daemon's start.
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return std::nullopt;
-    return io_failure(where, path, "open", errno);
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return io_failure(where, path, "inspect", errno);
-  if (!S_ISREG(st.st_mode)) {
-    return fail(Errc::io_error,
-                fmt::format("the configuration file {} {} is not a regular file", path.string(),
-                            origin_note(where)),
-                "point --config or $BQBROKER_CONFIG at a TOML file");
-  }
-  if (static_cast<std::size_t>(st.st_size) > kMaxConfigFileBytes) {
-    return fail(Errc::io_error,
-                fmt::format("the configuration file {} {} is {} bytes, over the limit of {}",
-                            path.string(), origin_note(where), st.st_size, kMaxConfigFileBytes),
-                "check that the path names bqbroker's config.toml");
-  }
-  std::string text;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return io_failure(where, path, "read", errno);
-    if (n == 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > kMaxConfigFileBytes) {  // the file grew after fstat
-      return fail(Errc::io_error,
-                  fmt::format("the configuration file {} {} is over the limit of {} bytes",
-                              path.string(), origin_note(where), kMaxConfigFileBytes));
-    }
-  }
-  return text;
 }
 
 }  // namespace
@@ -74,8 +22,10 @@ Result<LoadedConfig> load_config_file(const ConfigLocation& where) {
   if (ec) path = where.path;
   path = path.lexically_normal();
 
-  BQB_TRY(text, read_small_file(where, path));
-  if (!text) {
+  auto text = read_trusted_file(
+      path, fmt::format("the configuration file {} {}", path.string(), origin_note(where)),
+      kMaxConfigFileBytes);
+  if (!text && text.error().code == Errc::not_found) {
     if (where.is_explicit()) {
       return fail(Errc::config_invalid,
                   fmt::format("the configuration file {} {} does not exist", path.string(),
@@ -84,6 +34,7 @@ Result<LoadedConfig> load_config_file(const ConfigLocation& where) {
     }
     return LoadedConfig{Config{}, path, false};
   }
+  if (!text) return tl::unexpected(std::move(text).error());
   BQB_TRY(config, parse_config(*text, path.string()));
   return LoadedConfig{std::move(config), path, true};
 }

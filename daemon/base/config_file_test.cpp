@@ -24,6 +24,8 @@ class ConfigFileTest : public ::testing::Test {
   std::filesystem::path write(const std::string& name, std::string_view text) {
     std::filesystem::path p = dir_ / name;
     std::ofstream(p) << text;
+    std::filesystem::permissions(
+        p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     return p;
   }
 
@@ -92,8 +94,21 @@ TEST_F(ConfigFileTest, AnOversizedFileIsRefused) {
   auto p = write("config.toml", std::string(kMaxConfigFileBytes + 1, '#'));
   auto r = load_config_file({p, ConfigOrigin::flag});
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, Errc::io_error);
-  EXPECT_THAT(r.error().message, AllOf(HasSubstr(p.string()), HasSubstr("over the limit")));
+  EXPECT_EQ(r.error().code, Errc::payload_too_large);
+  EXPECT_THAT(r.error().message, AllOf(HasSubstr(p.string()), HasSubstr("larger than the limit")));
+}
+
+TEST_F(ConfigFileTest, AFileOthersMayWriteIsRefusedNotIgnored) {
+  auto p = write("config.toml", "log_level = \"debug\"\n");
+  std::filesystem::permissions(p, std::filesystem::perms::group_write,
+                               std::filesystem::perm_options::add);
+  auto r = load_config_file({p, ConfigOrigin::home});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::forbidden);
+  EXPECT_THAT(r.error().message,
+              AllOf(HasSubstr("the configuration file " + p.string()), HasSubstr("is refused"),
+                    HasSubstr("lets other users write to it")));
+  EXPECT_EQ(r.error().hint, "chmod go-w " + p.string());
 }
 
 TEST_F(ConfigFileTest, AComponentThatIsAFileIsAnIoErrorNotAMissingFile) {

@@ -1,10 +1,4 @@
 #include "daemon/login/login_manager.h"
-#include "proto/byte_size.h"
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +6,7 @@
 #include "daemon/base/random.h"
 #include "daemon/oauth/auth_request.h"
 #include "daemon/oauth/pkce.h"
+#include "proto/trusted_file.h"
 
 namespace bqb {
 namespace {
@@ -20,28 +15,6 @@ constexpr std::size_t kMaxClientSecretsBytes = 64 * 1024;
 constexpr std::string_view kNoClientSecretsHint =
     "pass the file Google's console downloaded: bqbroker login --client-secrets FILE "
     "(or set client_secrets in config.toml)";
-
-Result<std::string> read_client_secrets_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail(Errc::io_error,
-                fmt::format("cannot read client_secrets file {} (from config.toml): {}",
-                            path.string(), std::strerror(errno)),
-                std::string(kNoClientSecretsHint));
-  }
-  std::string text;
-  char buf[4096];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxClientSecretsBytes) {
-      return fail(Errc::bad_request,
-                  fmt::format("client_secrets file {} is larger than {}; it is not a "
-                              "client_secrets.json",
-                              path.string(), byte_size_text(kMaxClientSecretsBytes)));
-    }
-  }
-  return text;
-}
 
 }  // namespace
 
@@ -77,8 +50,20 @@ Result<oauth::ClientSecrets> LoginManager::client_secrets(
                 "the login request has no client_secrets and config.toml sets no client_secrets",
                 std::string(kNoClientSecretsHint));
   }
-  BQB_TRY(text, read_client_secrets_file(*options_.client_secrets_file));
-  return oauth::parse_client_secrets(text, options_.client_secrets_file->string());
+  // The file names the OAuth client the user consents to: proto/trusted_file.h's rule.
+  auto text = read_trusted_file(
+      *options_.client_secrets_file,
+      "client_secrets file " + options_.client_secrets_file->string() + " (from config.toml)",
+      kMaxClientSecretsBytes);
+  if (!text) {
+    Error e = std::move(text).error();
+    if (e.code == Errc::not_found) {  // the daemon's setup is wrong, not the request
+      e.code = Errc::io_error;
+      e.hint = std::string(kNoClientSecretsHint);
+    }
+    return tl::unexpected(std::move(e));
+  }
+  return oauth::parse_client_secrets(*text, options_.client_secrets_file->string());
 }
 
 Result<api::LoginStarted> LoginManager::start(const api::LoginStartRequest& request) {

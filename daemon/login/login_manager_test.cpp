@@ -121,6 +121,8 @@ TEST_F(LoginManagerTest, TheConfiguredFileIsUsedWhenTheRequestSendsNone) {
   const auto path = std::filesystem::temp_directory_path() /
                     ("login_manager_test_" + std::to_string(::getpid()) + ".json");
   std::ofstream(path) << test::client_secrets_json(test::test_client());
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   LoginManagerOptions options;
   options.client_secrets_file = path;
   auto logins = make(options);
@@ -136,6 +138,23 @@ TEST_F(LoginManagerTest, TheConfiguredFileIsUsedWhenTheRequestSendsNone) {
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().code, Errc::io_error);
   EXPECT_NE(failed.error().message.find(path.string()), std::string::npos);
+}
+
+TEST_F(LoginManagerTest, AConfiguredFileOthersMayWriteIsRefused) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("login_manager_loose_" + std::to_string(::getpid()) + ".json");
+  std::ofstream(path) << test::client_secrets_json(test::test_client());
+  std::filesystem::permissions(path, static_cast<std::filesystem::perms>(0664));
+  LoginManagerOptions options;
+  options.client_secrets_file = path;
+  auto logins = make(options);
+  auto refused = logins.start(api::LoginStartRequest{});
+  std::filesystem::remove(path);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::forbidden);
+  EXPECT_NE(refused.error().message.find("client_secrets file " + path.string()),
+            std::string::npos);
+  EXPECT_EQ(refused.error().hint, "chmod go-w " + path.string());
 }
 
 TEST_F(LoginManagerTest, AWebClientIsRefusedNamingTheProblem) {

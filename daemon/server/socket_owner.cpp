@@ -14,8 +14,8 @@
 #include <sstream>
 #include <string>
 
-#include "daemon/base/unique_fd.h"
 #include "daemon/server/proc_net_tcp.h"
+#include "proto/unique_fd.h"
 
 namespace bqb {
 namespace {

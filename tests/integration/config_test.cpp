@@ -1,8 +1,11 @@
 // Where the daemon finds its configuration and socket, and a bad configuration refused at start
 // with a message naming the key.
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -23,6 +26,7 @@ nlohmann::json status_json(const fs::path& socket) {
 void write_file(const fs::path& p, std::string_view text) {
   fs::create_directories(p.parent_path());
   std::ofstream(p) << text;
+  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);  // whatever the umask
 }
 
 TEST(ConfigDiscovery, XdgConfigHomeFileIsRead) {
@@ -77,6 +81,37 @@ TEST(ConfigErrors, TomlSyntaxErrorIsReported) {
   DaemonProcess d(sb, DaemonOptions().with_config("store = \n"));
   EXPECT_EQ(d.wait_exit(), ExitStatus::exited_with(1)) << d.log();
   EXPECT_NE(d.log().find("bqbrokerd: "), std::string::npos) << d.log();
+}
+
+// A config.toml that another user could have written decides where tokens go: the daemon, run as
+// bqb-test-a, refuses to start on one owned by bqb-test-b or writable by its group.
+TEST(ConfigErrors, AConfigFileAnotherUserCouldHaveWrittenIsRefused) {
+  TestUsers users;
+  ASSERT_TRUE(find_test_users(users));
+  struct Case {
+    const TestUser* owner;
+    fs::perms mode;
+    std::string said;
+  };
+  const std::vector<Case> cases{
+      {&users.b, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read,
+       "belongs to uid " + std::to_string(users.b.uid) + " (" + users.b.name + ")"},
+      {&users.a, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_write,
+       "lets other users write to it"}};
+  for (const Case& c : cases) {
+    Sandbox sb;
+    const fs::path file = sb.config_home() / "bqbroker" / "config.toml";
+    write_file(file, kTestConfig);
+    sb.give_to(users.a);
+    ASSERT_EQ(::chown(file.c_str(), c.owner->uid, c.owner->gid), 0);
+    fs::permissions(file, c.mode);
+    DaemonProcess d(sb, DaemonOptions().with_config(std::nullopt).with_user(users.a));
+    EXPECT_EQ(d.wait_exit(), ExitStatus::exited_with(1)) << d.log();
+    EXPECT_FALSE(
+        find_line(d.log(), {"bqbrokerd: the configuration file " + file.string(), c.said}).empty())
+        << d.log();
+    EXPECT_NE(d.log().find("hint: "), std::string::npos) << d.log();
+  }
 }
 
 TEST(SocketDiscovery, EnvironmentVariableIsUsedWithoutFlag) {

@@ -24,6 +24,13 @@ DaemonProcess::DaemonProcess(Sandbox& sandbox, DaemonOptions options)
   if (options.config) {
     auto config_file = sandbox.unique_path("config", ".toml");
     std::ofstream(config_file) << *options.config;
+    // 0600 whatever the umask: the daemon refuses a config file others may write.
+    std::filesystem::permissions(
+        config_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    // The daemon's own user owns it, as a user's config.toml is.
+    if (options.user && ::lchown(config_file.c_str(), options.user->uid, options.user->gid) != 0) {
+      throw std::system_error(errno, std::generic_category(), "lchown " + config_file.string());
+    }
     argv_.push_back("--config");
     argv_.push_back(config_file.string());
   }
