@@ -87,6 +87,7 @@ Status Daemon::open_accounts() {
   blocking_.emplace(2);
   AccountServiceOptions account_options;
   account_options.revoke_uri = config.oauth.revoke_uri;
+  account_options.token_uri = config.oauth.token_uri;
   accounts_.emplace(io_.get_executor(), *secret_store_, *registry_, *http_client_, *blocking_,
                     account_options);
   add_account_routes(router_, *accounts_);

@@ -59,8 +59,8 @@ Result<LogoutResponse> parse_logout_response(const nlohmann::json& j);
 struct ImportAdcRequest {
   /// The ADC file's JSON object, as `gcloud auth application-default login` wrote it.
   nlohmann::json authorized_user;
-  /// For tests against a fake: the token endpoint to check the refresh token at, instead of
-  /// Google's (the ADC file names none). Its origin also serves /tokeninfo.
+  /// Must be absent or equal `[oauth] token_uri` of the daemon's config.toml (forbidden
+  /// otherwise): the token endpoint is the daemon owner's choice, never a caller's.
   std::optional<std::string> token_uri;
 };
 nlohmann::json to_json(const ImportAdcRequest& r);

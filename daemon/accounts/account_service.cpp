@@ -109,7 +109,8 @@ struct AccountService::Impl : std::enable_shared_from_this<AccountService::Impl>
   /// (a failure is only logged: the new login stands).
   awaitable<void> remove_replaced_client(const Account& replaced, const Account& account);
   awaitable<Result<LogoutResult>> logout(std::string email);
-  awaitable<Result<Account>> import_adc(oauth::AuthorizedUser adc);
+  awaitable<Result<Account>> import_adc(oauth::AuthorizedUser adc,
+                                        std::optional<std::string> requested_token_uri);
   /// Revokes `token` at revoke_uri. @returns nullopt on success, else why it failed (no secret).
   awaitable<std::optional<std::string>> revoke(const Secret& token);
 };
@@ -287,8 +288,18 @@ awaitable<Result<LogoutResult>> AccountService::Impl::logout(std::string email) 
 
 // --- import_adc ----------------------------------------------------------------------------------
 
-awaitable<Result<Account>> AccountService::Impl::import_adc(oauth::AuthorizedUser adc) {
+awaitable<Result<Account>> AccountService::Impl::import_adc(
+    oauth::AuthorizedUser adc, std::optional<std::string> requested_token_uri) {
   auto self = shared_from_this();
+  if (requested_token_uri && *requested_token_uri != options.token_uri) {
+    co_return fail(
+        Errc::forbidden,
+        fmt::format("an import may not choose its token endpoint: '{}' is not the "
+                    "configured one ({})",
+                    *requested_token_uri, options.token_uri),
+        "drop token_uri from the request; only [oauth] token_uri in config.toml sets it");
+  }
+  adc.client.token_uri = options.token_uri;
   Redactor::global().remember(adc.refresh_token.reveal());
   Redactor::global().remember(adc.client.client_secret.reveal());
   const std::string& token_uri = adc.client.token_uri;
@@ -379,8 +390,9 @@ awaitable<Result<LogoutResult>> AccountService::logout(std::string email) {
   return impl_->logout(std::move(email));
 }
 
-awaitable<Result<Account>> AccountService::import_adc(oauth::AuthorizedUser adc) {
-  return impl_->import_adc(std::move(adc));
+awaitable<Result<Account>> AccountService::import_adc(
+    oauth::AuthorizedUser adc, std::optional<std::string> requested_token_uri) {
+  return impl_->import_adc(std::move(adc), std::move(requested_token_uri));
 }
 
 awaitable<Result<AccountCredentials>> AccountService::credentials(std::string email) {

@@ -61,6 +61,8 @@ struct LogoutResult {
 struct AccountServiceOptions {
   /// `[oauth] revoke_uri`: where logout revokes the refresh token.
   std::string revoke_uri = "https://oauth2.googleapis.com/revoke";
+  /// `[oauth] token_uri`: the token endpoint of imported accounts.
+  std::string token_uri = "https://oauth2.googleapis.com/token";
   /// Bound on each outbound request (revoke, import's refresh and tokeninfo).
   std::chrono::milliseconds http_timeout{std::chrono::seconds(20)};
 };
@@ -104,11 +106,15 @@ class AccountService final : public AccountDirectory {
   /// when the secret cannot be deleted (the account is then kept, so the user can retry).
   boost::asio::awaitable<Result<LogoutResult>> logout(std::string email);
 
-  /// Imports the refresh token of a gcloud ADC `authorized_user` file: one refresh grant at
-  /// `adc.client.token_uri` checks it, tokeninfo (same origin, path /tokeninfo) names the account's
-  /// email and scopes, then it is stored like add_login. The ADC's quota_project_id becomes the
-  /// account's project. @returns the account; login_failed when Google refuses the token.
-  boost::asio::awaitable<Result<Account>> import_adc(oauth::AuthorizedUser adc);
+  /// Imports the refresh token of a gcloud ADC `authorized_user` file: one refresh grant at the
+  /// configured token_uri (options) checks it, tokeninfo (same origin, path /tokeninfo) names
+  /// the account's email and scopes, then it is stored like add_login. The ADC's
+  /// quota_project_id becomes the account's project. `requested_token_uri` is what the request
+  /// named, if anything: forbidden unless it is the configured one, so that no caller can point
+  /// the account's refresh traffic elsewhere. @returns the account; login_failed when Google
+  /// refuses the token.
+  boost::asio::awaitable<Result<Account>> import_adc(
+      oauth::AuthorizedUser adc, std::optional<std::string> requested_token_uri = std::nullopt);
 
   // --- For the token service (AccountDirectory) ---
 

@@ -92,6 +92,7 @@ class AccountServiceTest : public ::testing::Test {
     registry_ = std::move(*reg);
     AccountServiceOptions options;
     options.revoke_uri = std::string(kRevokeUri);
+    options.token_uri = std::string(kTokenUri);
     service_ = std::make_unique<AccountService>(io_.get_executor(), store_, *registry_, http_,
                                                 pool_, options);
   }
@@ -419,6 +420,31 @@ TEST_F(AccountServiceTest, ImportAdcChecksWithOneRefreshAndReadsTheEmail) {
   ASSERT_TRUE(creds);
   EXPECT_EQ(creds->refresh_token.reveal(), "1//adc-refresh-token-abc");
   EXPECT_EQ(creds->client_secret.reveal(), "adc-client-secret-xyz");
+}
+
+TEST_F(AccountServiceTest, ImportAdcRefreshesAtTheConfiguredEndpointWhateverTheCredentialsSay) {
+  http_.answer(200, R"({"access_token":"ya29.adc-access","expires_in":3599})");
+  http_.answer(
+      200,
+      R"({"email":"adc@example.com","scope":"openid https://www.googleapis.com/auth/userinfo.email"})");
+  auto elsewhere = adc();
+  elsewhere.client.token_uri = "https://attacker.example/token";
+  auto a = run(service_->import_adc(elsewhere, std::string(kTokenUri)));
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->token_uri, kTokenUri);
+  ASSERT_FALSE(http_.requests.empty());
+  EXPECT_EQ(http_.requests[0].url, kTokenUri);
+}
+
+TEST_F(AccountServiceTest, ImportAdcRefusesAnotherTokenEndpointBeforeSendingAnything) {
+  auto a = run(service_->import_adc(adc(), "https://attacker.example/token"));
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().code, Errc::forbidden);
+  EXPECT_NE(a.error().message.find("https://attacker.example/token"), std::string::npos);
+  EXPECT_NE(a.error().hint.find("[oauth] token_uri"), std::string::npos);
+  EXPECT_TRUE(http_.requests.empty());
+  EXPECT_TRUE(service_->list().empty());
+  EXPECT_EQ(store_.size(), 0u);
 }
 
 TEST_F(AccountServiceTest, ImportAdcWithARefusedTokenStoresNothing) {

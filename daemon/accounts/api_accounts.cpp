@@ -64,21 +64,25 @@ awaitable<http::Response> delete_account(AccountService& service, http::RequestC
       200, api::to_json(api::LogoutResponse{result->email, result->revoked, result->revoke_error}));
 }
 
-/// @returns the ADC credentials a POST /v1/accounts/import carries, with the token_uri override
-/// applied. A plain function, so that the coroutine below keeps a small frame.
-Result<oauth::AuthorizedUser> import_request(const http::RequestContext& ctx) {
+struct ImportRequest {
+  oauth::AuthorizedUser adc;
+  std::optional<std::string> token_uri;
+};
+
+/// @returns the ADC credentials a POST /v1/accounts/import carries and the token_uri it names.
+/// A plain function, so that the coroutine below keeps a small frame.
+Result<ImportRequest> import_request(const http::RequestContext& ctx) {
   BQB_TRY(body, http::json_body(ctx));
   BQB_TRY(req, api::parse_import_adc_request(body));
   BQB_TRY(adc, oauth::parse_adc_file(req.authorized_user.dump(),
                                      "the request's authorized_user (an ADC file)"));
-  if (req.token_uri) adc.client.token_uri = *req.token_uri;
-  return adc;
+  return ImportRequest{std::move(adc), std::move(req.token_uri)};
 }
 
 awaitable<http::Response> import_adc(AccountService& service, http::RequestContext& ctx) {
-  auto adc = import_request(ctx);
-  if (!adc) co_return http::error_response(adc.error());
-  auto account = co_await service.import_adc(std::move(*adc));
+  auto req = import_request(ctx);
+  if (!req) co_return http::error_response(req.error());
+  auto account = co_await service.import_adc(std::move(req->adc), std::move(req->token_uri));
   if (!account) co_return http::error_response(account.error());
   co_return account_response(201, service, *account);
 }

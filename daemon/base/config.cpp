@@ -22,7 +22,7 @@ constexpr std::string_view kDocsHint =
 
 // Every key config.toml may hold, as "table.key". A table is any prefix before a dot. Adding a
 // key means: here, a read in parse_config below, the Config field, and docs/configuration.md.
-constexpr std::array<std::string_view, 16> kKnownKeys{
+constexpr std::array<std::string_view, 17> kKnownKeys{
     "client_secrets",
     "store",
     "default_project",
@@ -30,6 +30,7 @@ constexpr std::array<std::string_view, 16> kKnownKeys{
     "log_level",
     "oauth.scopes",
     "oauth.revoke_uri",
+    "oauth.token_uri",
     "oauth.redirect_port",
     "oauth.login_timeout_seconds",
     "bigquery.endpoint",
@@ -385,6 +386,8 @@ Result<Config> read_config(const Reader& r, const std::filesystem::path& base) {
   c.oauth.scopes = std::move(scopes);
   BQB_TRY(revoke_uri, read_url(r, "oauth.revoke_uri"));
   if (revoke_uri) c.oauth.revoke_uri = *revoke_uri;
+  BQB_TRY(token_uri, read_url(r, "oauth.token_uri"));
+  if (token_uri) c.oauth.token_uri = *token_uri;
   BQB_TRY(redirect_port, r.integer("oauth.redirect_port", 0, 65535));
   if (redirect_port) c.oauth.redirect_port = static_cast<std::uint16_t>(*redirect_port);
   BQB_TRY(login_timeout, r.integer("oauth.login_timeout_seconds", 10, 3600));

@@ -36,6 +36,7 @@ struct ListenAddress {
 };
 
 inline constexpr std::string_view kDefaultRevokeUri = "https://oauth2.googleapis.com/revoke";
+inline constexpr std::string_view kDefaultTokenUri = "https://oauth2.googleapis.com/token";
 inline constexpr std::string_view kDefaultBigQueryEndpoint = "https://bigquery.googleapis.com";
 
 struct OAuthConfig {
@@ -43,6 +44,10 @@ struct OAuthConfig {
   /// Never an empty vector: the parser rejects `scopes = []`.
   std::optional<std::vector<std::string>> scopes;
   std::string revoke_uri{kDefaultRevokeUri};
+  /// The token endpoint of accounts imported from ADC files (which name none). Only this file
+  /// can change it: an import request may not, so no local program can point an account's
+  /// refresh traffic somewhere else.
+  std::string token_uri{kDefaultTokenUri};
   /// The loopback redirect listener's port; 0 lets the OS pick one (the default).
   std::uint16_t redirect_port = 0;
   std::chrono::seconds login_timeout{300};

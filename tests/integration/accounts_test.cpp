@@ -32,8 +32,10 @@ Expected<HttpResponse> api(const DaemonProcess& d, std::string_view method, std:
 }
 
 std::string config_for(const FakeGoogle& fake, std::string_view store) {
-  return fmt::format("store = \"{}\"\nlog_level = \"debug\"\n[oauth]\nrevoke_uri = \"{}/revoke\"\n",
-                     store, fake.base_url());
+  return fmt::format(
+      "store = \"{}\"\nlog_level = \"debug\"\n[oauth]\nrevoke_uri = \"{}/revoke\"\n"
+      "token_uri = \"{}/token\"\n",
+      store, fake.base_url(), fake.base_url());
 }
 
 json adc_for(const FakeGoogle& fake, const std::string& refresh_token) {
@@ -180,8 +182,10 @@ TEST_F(AccountsTest, LogoutWithFailingRevokeStillDeletesAndSaysSo) {
 
 TEST_F(AccountsTest, LogoutWithUnreachableRevokeEndpointStillDeletes) {
   // Port 1 on loopback: nothing listens, the connection is refused at once.
-  DaemonProcess d(sandbox_, DaemonOptions().with_config("store = \"memory\"\n[oauth]\nrevoke_uri = "
-                                                        "\"http://127.0.0.1:1/revoke\"\n"));
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(fmt::format(
+                                "store = \"memory\"\n[oauth]\nrevoke_uri = "
+                                "\"http://127.0.0.1:1/revoke\"\ntoken_uri = \"{}/token\"\n",
+                                fake_.base_url())));
   ASSERT_TRUE(d.wait_ready());
   ASSERT_EQ(import_account(d, fake_, "alice@example.com")->status, 201);
   auto out = api(d, "DELETE", "/v1/accounts/alice@example.com");
@@ -202,6 +206,20 @@ TEST_F(AccountsTest, ImportOfARevokedTokenFailsAndStoresNothing) {
           {{"authorized_user", adc_for(fake_, token)}, {"token_uri", fake_.base_url() + "/token"}});
   EXPECT_TRUE(is_api_error(out, 502, "login_failed")) << (out ? out->body : out.error());
   EXPECT_EQ(api(d, "GET", "/v1/accounts")->json()["accounts"], json::array());
+}
+
+TEST_F(AccountsTest, AnImportCannotChooseWhereTheAccountRefreshes) {
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(config_for(fake_, "memory")));
+  ASSERT_TRUE(d.wait_ready());
+  const std::string refresh_token =
+      fake_.mint_refresh_token("eve@example.com", std::string(kScopes));
+  auto r = api(d, "POST", "/v1/accounts/import",
+               {{"authorized_user", adc_for(fake_, refresh_token)},
+                {"token_uri", "http://127.0.0.1:1/token"}});
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_TRUE(is_api_error(*r, 403, "forbidden")) << r->body;
+  EXPECT_EQ(api(d, "GET", "/v1/accounts")->json()["accounts"], json::array());
+  EXPECT_EQ(d.log().find("1//"), std::string::npos) << "a refresh token reached the log";
 }
 
 TEST_F(AccountsTest, ImportRejectsOtherCredentialTypes) {
