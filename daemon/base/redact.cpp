@@ -60,9 +60,18 @@ std::string redact_token_shapes(std::string_view text) {
 void Redactor::remember(std::string_view secret) {
   if (secret.size() < 8) return;
   std::lock_guard lock(mu_);
-  if (std::find(secrets_.begin(), secrets_.end(), secret) == secrets_.end()) {
-    secrets_.emplace_back(secret);
+  auto it = std::find(secrets_.begin(), secrets_.end(), secret);
+  if (it != secrets_.end()) {
+    std::rotate(it, it + 1, secrets_.end());  // the most recent again
+    return;
   }
+  if (secrets_.size() >= capacity_) secrets_.erase(secrets_.begin());
+  secrets_.emplace_back(secret);
+}
+
+std::size_t Redactor::size() const {
+  std::lock_guard lock(mu_);
+  return secrets_.size();
 }
 
 std::string Redactor::apply(std::string_view text) const {

@@ -29,5 +29,25 @@ TEST(Redactor, RemovesRememberedSecretsWhateverTheirShape) {
             "a [redacted] b [redacted] short");
 }
 
+TEST(Redactor, IsBoundedAndForgetsTheLeastRecentlyRemembered) {
+  Redactor r(3);
+  r.remember("secret-one-aaaa");
+  r.remember("secret-two-bbbb");
+  r.remember("secret-three-cc");
+  r.remember("secret-one-aaaa");  // used again: the most recent now
+  r.remember("secret-four-ddd");  // evicts secret-two, the least recent
+  EXPECT_EQ(r.size(), 3u);
+  EXPECT_EQ(r.apply("secret-one-aaaa secret-two-bbbb secret-three-cc secret-four-ddd"),
+            "[redacted] secret-two-bbbb [redacted] [redacted]");
+}
+
+TEST(Redactor, ADaemonRefreshingForMonthsStaysAtItsCapacity) {
+  Redactor r;
+  // A year of hourly access tokens for three accounts.
+  for (int i = 0; i < 3 * 24 * 365; ++i) r.remember("access-token-" + std::to_string(i));
+  EXPECT_EQ(r.size(), Redactor::kDefaultCapacity);
+  EXPECT_EQ(r.apply("access-token-26279"), "[redacted]");  // the newest is still known
+}
+
 }  // namespace
 }  // namespace bqb
