@@ -1,5 +1,6 @@
 #include "daemon/server/connection_server.h"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -54,7 +55,8 @@ ConnectionServer<Protocol>::ConnectionServer(Acceptor acceptor, ConnectionServer
     : acceptor_(std::move(acceptor)),
       options_(std::move(options)),
       session_(std::move(session)),
-      over_capacity_(std::move(over_capacity)) {}
+      over_capacity_(std::move(over_capacity)),
+      accept_pause_(acceptor_.get_executor()) {}
 
 template <class Protocol>
 void ConnectionServer<Protocol>::start(std::shared_ptr<const void> keep_alive) {
@@ -66,13 +68,29 @@ template <class Protocol>
 asio::awaitable<void> ConnectionServer<Protocol>::accept_loop(
     std::shared_ptr<const void> keep_alive) {
   auto self = this->shared_from_this();
+  std::chrono::milliseconds pause{0};  // nonzero while accept() keeps failing
   while (!stopping_) {
     auto [ec, socket] = co_await acceptor_.async_accept(kTuple);
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
-      // EMFILE and friends: keep serving; the connections we have will close.
-      spdlog::warn("{}: accept failed: {}", options_.name, ec.message());
+      // EMFILE and friends: keep serving the connections we have, which will close, and pause
+      // rather than retry at once (it would fail at once: 100% CPU and a flood of log lines).
+      ++accept_failures_;
+      if (pause.count() == 0) {
+        spdlog::warn(
+            "{}: accept failed: {}; pausing new connections (up to {} ms between tries) "
+            "until it succeeds",
+            options_.name, ec.message(), options_.accept_pause_max.count());
+      }
+      pause = pause.count() == 0 ? options_.accept_pause_min
+                                 : std::min(pause * 2, options_.accept_pause_max);
+      accept_pause_.expires_after(pause);
+      co_await accept_pause_.async_wait(kTuple);
       continue;
+    }
+    if (pause.count() != 0) {
+      spdlog::info("{}: accepting connections again", options_.name);
+      pause = std::chrono::milliseconds(0);
     }
     if (connections_.size() < options_.max_connections) {
       spawn_logged(acceptor_.get_executor(), serve(std::move(socket), keep_alive),
@@ -143,6 +161,7 @@ void ConnectionServer<Protocol>::stop(std::function<void()> on_drained) {
   on_drained_ = std::move(on_drained);
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  accept_pause_.cancel();
   for (auto& c : connections_) {
     if (!c.busy) c.stream.socket().cancel(ignored);
   }

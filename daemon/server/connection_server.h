@@ -24,6 +24,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -37,6 +38,11 @@ struct ConnectionServerOptions {
   // Lingering close: how long, and at most how many bytes, to read and drop after the answer.
   std::chrono::milliseconds linger{std::chrono::seconds(1)};
   std::size_t linger_bytes = 64 * 1024;
+  // When accept() fails (out of file descriptors, EMFILE/ENFILE, or memory) it fails again at
+  // once until a connection closes: the loop pauses instead of spinning, doubling the pause from
+  // accept_pause_min up to accept_pause_max while it lasts.
+  std::chrono::milliseconds accept_pause_min{10};
+  std::chrono::milliseconds accept_pause_max{std::chrono::seconds(1)};
 };
 
 template <class Protocol>
@@ -76,6 +82,8 @@ class ConnectionServer : public std::enable_shared_from_this<ConnectionServer<Pr
   /// @returns a reference that stays true once stop() was called, for code that outlives a call.
   const bool& stopping_flag() const { return stopping_; }
   std::size_t connection_count() const { return connections_.size(); }
+  /// @returns how many times accept() has failed since start().
+  std::size_t accept_failures() const { return accept_failures_; }
   const ConnectionServerOptions& options() const { return options_; }
 
   /// Writes `response` within the write timeout. @returns false (logged at debug) on failure.
@@ -95,6 +103,8 @@ class ConnectionServer : public std::enable_shared_from_this<ConnectionServer<Pr
   OverCapacity over_capacity_;
   std::list<Connection> connections_;
   std::size_t refusing_ = 0;  // over-cap connections being answered, bounded by the cap too
+  std::size_t accept_failures_ = 0;
+  boost::asio::steady_timer accept_pause_;
   bool stopping_ = false;
   std::function<void()> on_drained_;
 };

@@ -4,7 +4,12 @@
 
 #include "daemon/server/connection_server.h"
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <stdexcept>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -95,6 +100,64 @@ TEST_F(ConnectionServerTest, ASessionThatThrowsGivesItsSlotBack) {
   EXPECT_EQ(calls, 6);
   settle();
   EXPECT_EQ(server_->connection_count(), 0u);
+}
+
+/// Lowers this process's soft open-file limit and takes every descriptor left under it, so that
+/// the next accept() fails with EMFILE; gives them back (and the limit) when it goes.
+class DescriptorsExhausted {
+ public:
+  DescriptorsExhausted() {
+    EXPECT_EQ(::getrlimit(RLIMIT_NOFILE, &saved_), 0);
+    rlimit low = saved_;
+    low.rlim_cur = 256;
+    EXPECT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    for (;;) {
+      int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (fd < 0) break;
+      held_.push_back(fd);
+    }
+    EXPECT_EQ(errno, EMFILE);
+  }
+  ~DescriptorsExhausted() {
+    for (int fd : held_) ::close(fd);
+    ::setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+  /// Gives one descriptor back.
+  void release_one() {
+    ASSERT_FALSE(held_.empty());
+    ::close(held_.back());
+    held_.pop_back();
+  }
+
+ private:
+  rlimit saved_{};
+  std::vector<int> held_;
+};
+
+TEST_F(ConnectionServerTest, OutOfDescriptorsTheAcceptLoopPausesThenServesAgain) {
+  start(4, [&](TcpConnectionServer::Connection& c) -> asio::awaitable<void> {
+    std::string ok = "ok";
+    co_await asio::async_write(c.stream, asio::buffer(ok), asio::use_awaitable);
+  });
+  tcp::socket client(io_);
+  {
+    DescriptorsExhausted exhausted;
+    exhausted.release_one();  // for the client's socket; the server's accept() has none left
+    client.connect({asio::ip::address_v4::loopback(), port_});  // completes in the backlog
+    io_.restart();
+    io_.run_for(500ms);
+    // Retrying at once would fail tens of thousands of times in half a second; pausing
+    // 10, 20, 40, … ms fails about six times.
+    EXPECT_GE(server_->accept_failures(), 1u);
+    EXPECT_LE(server_->accept_failures(), 12u);
+  }
+  // Descriptors are back: within the longest pause, the waiting client is served.
+  auto answer = [&]() -> asio::awaitable<std::string> {
+    std::string got;
+    co_await asio::async_read(client, asio::dynamic_buffer(got), kTuple);  // until EOF
+    co_return got;
+  };
+  EXPECT_EQ(run(answer()), "ok");
 }
 
 TEST_F(ConnectionServerTest, AConnectionOverTheCapGetsTheOwners503) {
