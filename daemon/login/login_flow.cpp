@@ -108,6 +108,13 @@ asio::awaitable<Result<api::LoginStatus>> LoginFlow::complete_from_pasted(std::s
 
 asio::awaitable<LoopbackReply> LoginFlow::on_loopback_request(std::string target) {
   auto self = shared_from_this();
+  // One redirect completes a login; after it, nothing here answers anything about the login (a
+  // request racing the first one, a reload, a replay).
+  if (phase_ != Phase::pending) {
+    co_return LoopbackReply{
+        410, oauth::login_failure_page("This login has already received its answer.",
+                                       "See the terminal where you ran bqbroker login.")};
+  }
   auto redirect = oauth::parse_redirect_target(target, setup_.redirect_uri);
   if (!redirect) {
     const Error& e = redirect.error();

@@ -250,6 +250,22 @@ TEST_F(LoginFlowTest, LoopbackRedirectCompletesTheFlowAndShowsTheSuccessPage) {
   EXPECT_EQ(http_.requests.size(), 1u);
 }
 
+TEST_F(LoginFlowTest, TheLoopbackAnswersOneRedirectAndNothingAfterIt) {
+  http_.answer(200, test::token_answer("bob@example.com"));
+  auto flow = make_flow(/*with_listener=*/true);
+  const auto port = boost::urls::parse_uri(flow->redirect_uri())->port_number();
+  const std::string redirect = "/?state=state-0123456789-abcdefghij&code=c0de-z";
+  ASSERT_EQ(test::run(io_, test::browser_get(port, redirect)).status, 200);
+  ASSERT_EQ(flow->status().state, LoginState::done);
+  // The listener is closed now; a request that reaches the flow anyway (one accepted before the
+  // close) learns nothing and changes nothing.
+  auto replay = test::run(io_, flow->on_loopback_request(redirect));
+  EXPECT_EQ(replay.status, 410);
+  EXPECT_EQ(replay.html.find("bob@example.com"), std::string::npos);
+  EXPECT_EQ(flow->status().state, LoginState::done);
+  EXPECT_EQ(http_.requests.size(), 1u);
+}
+
 TEST_F(LoginFlowTest, LoopbackErrorIsShownEscapedAndFailsTheFlow) {
   auto flow = make_flow(/*with_listener=*/true);
   const auto port = boost::urls::parse_uri(flow->redirect_uri())->port_number();

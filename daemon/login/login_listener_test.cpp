@@ -4,6 +4,9 @@
 
 #include "daemon/login/loopback_listener.h"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -103,6 +106,38 @@ TEST_F(LoopbackListenerTest, IdleAndJunkConnectionsDoNotBlockTheRedirect) {
   EXPECT_EQ(targets_, std::vector<std::string>{"/?state=x&code=y"});
 }
 
+/// Sends `request` as is and @returns everything the listener answered until it closed.
+asio::awaitable<std::string> raw_exchange(std::uint16_t port, std::string request) {
+  auto ex = co_await asio::this_coro::executor;
+  tcp::socket s(ex);
+  co_await s.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port),
+                           asio::use_awaitable);
+  co_await asio::async_write(s, asio::buffer(request), asio::use_awaitable);
+  std::string out;
+  auto buf = asio::dynamic_buffer(out);
+  co_await asio::async_read(s, buf, asio::as_tuple(asio::use_awaitable));
+  co_return out;
+}
+
+TEST_F(LoopbackListenerTest, OnlyTheRedirectsHostIsAnsweredNotARebindingPage) {
+  auto l = listen();
+  ASSERT_TRUE(l);
+  const std::string port = std::to_string(l->port());
+  const std::vector<std::string> hosts{"attacker.example:" + port, "localhost:" + port, "127.0.0.1",
+                                       "127.0.0.1:1", ""};
+  for (const std::string& host : hosts) {
+    const std::string head = host.empty() ? "" : "Host: " + host + "\r\n";
+    const std::string request =
+        "GET /?state=s&code=c HTTP/1.1\r\n" + head + "Connection: close\r\n\r\n";
+    auto out = test::run(io_, raw_exchange(l->port(), request));
+    EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0u) << host << ": " << out;
+    EXPECT_NE(out.find("http://127.0.0.1:" + port + "/"), std::string::npos) << out;
+  }
+  EXPECT_TRUE(targets_.empty());
+  // The browser's own request still is.
+  EXPECT_EQ(test::run(io_, test::browser_get(l->port(), "/?state=s&code=c")).status, 200);
+}
+
 TEST_F(LoopbackListenerTest, OtherMethodsGet405WithoutReachingTheHandler) {
   auto l = listen();
   ASSERT_TRUE(l);
@@ -113,8 +148,8 @@ TEST_F(LoopbackListenerTest, OtherMethodsGet405WithoutReachingTheHandler) {
                              asio::use_awaitable);
     co_await asio::async_write(
         s,
-        asio::buffer(std::string("POST /?state=a&code=b HTTP/1.1\r\nHost: x\r\n"
-                                 "Content-Length: 0\r\n\r\n")),
+        asio::buffer("POST /?state=a&code=b HTTP/1.1\r\nHost: 127.0.0.1:" +
+                     std::to_string(l->port()) + "\r\nContent-Length: 0\r\n\r\n"),
         asio::use_awaitable);
     std::string out;
     auto buf = asio::dynamic_buffer(out);

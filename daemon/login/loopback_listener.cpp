@@ -50,6 +50,14 @@ std::string_view path_only(std::string_view target) {
   return target.substr(0, std::min(target.find('?'), target.size()));
 }
 
+/// Whether `host` (the Host header) names this listener as the redirect URI does: exactly
+/// "127.0.0.1:PORT". A browser sends the host of the URL it loads; any other name means the
+/// request came from a page that re-pointed its own name at 127.0.0.1 (DNS rebinding) or from
+/// something that is not the browser following Google's redirect.
+bool is_redirect_host(std::string_view host, std::uint16_t port) {
+  return host == "127.0.0.1:" + std::to_string(port);
+}
+
 }  // namespace
 
 struct LoopbackListener::Impl {
@@ -58,6 +66,7 @@ struct LoopbackListener::Impl {
   explicit Impl(LoopbackOptions o) : options(o) {}
 
   LoopbackOptions options;
+  std::uint16_t port = 0;
   Handler handler;
   std::shared_ptr<TcpConnectionServer> server;
 
@@ -92,6 +101,16 @@ struct LoopbackListener::Impl {
     conn.busy = true;
     const auto& request = parser.get();
     const std::string path = sanitize_foreign_text(path_only(request.target()));
+    if (!is_redirect_host(request[http::field::host], port)) {
+      const LoopbackReply refused{400, oauth::login_failure_page(fmt::format(
+                                           "This address answers only the browser's redirect to "
+                                           "http://127.0.0.1:{}/.",
+                                           port))};
+      spdlog::warn("login listener: refused a request for another host name ({})",
+                   sanitize_foreign_text(request[http::field::host]));
+      co_await write(stream, refused);
+      co_return;
+    }
     if (request.method() != http::verb::get) {
       const LoopbackReply refused{
           405, oauth::login_failure_page("Only GET requests are answered here.")};
@@ -131,6 +150,7 @@ Result<std::shared_ptr<LoopbackListener>> LoopbackListener::bind(asio::any_io_ex
                 fmt::format("cannot read the login listener's port: {}", ec.message()));
   }
   auto impl = std::make_unique<Impl>(options);
+  impl->port = bound;
   auto* raw = impl.get();
   ConnectionServerOptions server_options;
   server_options.name = fmt::format("login listener on 127.0.0.1:{}", bound);

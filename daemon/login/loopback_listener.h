@@ -5,8 +5,11 @@
 // Browsers are untidy clients: they open speculative pre-connections that never send anything,
 // ask for /favicon.ico, and retry. So every connection is served on its own coroutine with its own
 // read deadline, one request per connection (answered with Connection: close), and nothing a
-// connection does can stop another from being served. What to answer is the handler's business;
-// the listener only speaks HTTP. It never logs a query string (it carries the code).
+// connection does can stop another from being served. A request whose Host is not exactly
+// 127.0.0.1:PORT (what a browser sends for the redirect URI) is refused before the handler sees
+// it: that is a web page that re-pointed its own name at 127.0.0.1, not Google's redirect. What
+// to answer otherwise is the handler's business; the listener only speaks HTTP. It never logs a
+// query string (it carries the code).
 
 #include <chrono>
 #include <cstddef>
