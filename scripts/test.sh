@@ -11,8 +11,11 @@ bash scripts/test-users.sh
 # Node packages pinned by the lockfile: google-auth-library (metadata-endpoint interop test) and
 # playwright-core (drives Debian's chromium in the e2e browser login test).
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
-# ccache (when present) shares objects between checkouts at different paths.
-export CCACHE_BASEDIR=$PWD
+# ccache (when present) shares objects between checkouts at different paths: paths relative to
+# the checkout, and the build directory left out of the hash (with -g, ccache otherwise keys on
+# it, so every clone at a new path would rebuild from scratch; only the debug info's compilation
+# directory differs, which nothing here reads).
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build
 exec scripts/with-keyring.sh ctest --test-dir build --output-on-failure --no-tests=error -j2 "$@"
