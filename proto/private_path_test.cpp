@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "proto/peer_cred.h"
+#include "tests/support/temp_dir.h"
 
 namespace bqb {
 namespace {
@@ -119,9 +120,8 @@ TEST(FlawText, SaysWhatIsWrongWithModeAndType) {
 TEST(UserName, KnowsRoot) { EXPECT_EQ(user_name(0), "root"); }
 
 TEST(InspectPath, ReportsTheLinkNotItsTargetAndNulloptForNothing) {
-  char tmpl[] = "/tmp/bqb-private-path-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const std::filesystem::path root = tmpl;
+  const bqb::testing::TempDir tmp("bqb-private-path");
+  const std::filesystem::path& root = tmp.path();
   std::filesystem::create_directory_symlink(root, root / "link");
 
   auto link = inspect_path(root / "link");
@@ -137,7 +137,6 @@ TEST(InspectPath, ReportsTheLinkNotItsTargetAndNulloptForNothing) {
   auto below_a_file = inspect_path("/etc/passwd/x");  // ENOTDIR: an error, not "absent"
   ASSERT_FALSE(below_a_file);
   EXPECT_THAT(below_a_file.error().message, HasSubstr("/etc/passwd/x"));
-  std::filesystem::remove_all(root);
 }
 
 TEST(TrustedDaemonUid, OnlyTheSameUidOrRoot) {

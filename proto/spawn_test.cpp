@@ -17,6 +17,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/temp_dir.h"
+
 namespace bqb {
 namespace {
 
@@ -77,19 +79,14 @@ std::pair<std::string, int> run_capturing(SpawnOptions options) {
 
 class TempDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/bqb-spawn-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   static std::string read_file(const fs::path& p) {
     std::ifstream in(p);
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
   }
-  fs::path dir_;
+  bqb::testing::TempDir tmp_{"bqb-spawn-test"};
+  fs::path dir_ = tmp_.path();
 };
 
 TEST(Spawn, ExitStatusIsObservedThroughWaitpid) {

@@ -15,6 +15,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/temp_dir.h"
+
 namespace bqb {
 namespace {
 
@@ -24,12 +26,7 @@ using ::testing::HasSubstr;
 
 class TrustedFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "bqb-trusted-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = tmp_.path(); }
 
   fs::path write(const std::string& name, const std::string& text, mode_t mode = 0600) {
     fs::path p = dir_ / name;
@@ -38,6 +35,7 @@ class TrustedFileTest : public ::testing::Test {
     return p;
   }
 
+  bqb::testing::TempDir tmp_;
   fs::path dir_;
 };
 

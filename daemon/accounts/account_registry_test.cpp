@@ -11,6 +11,7 @@
 
 #include "daemon/accounts/atomic_file.h"
 #include "daemon/accounts/memory_store.h"
+#include "tests/support/temp_dir.h"
 
 namespace bqb {
 namespace {
@@ -34,13 +35,10 @@ Account make_account(std::string email) {
 class AccountRegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "bqb-registry-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    root_ = tmp_.path();
     state_ = root_ / "state" / "bqbroker";
     file_ = state_ / kAccountsFileName;
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   std::unique_ptr<AccountRegistry> open_ok() {
     auto r = AccountRegistry::open(state_, kNow);
@@ -66,6 +64,7 @@ class AccountRegistryTest : public ::testing::Test {
     return out;
   }
 
+  bqb::testing::TempDir tmp_;
   fs::path root_, state_, file_;
 };
 

@@ -20,6 +20,7 @@
 #include "daemon/base/blocking.h"
 #include "daemon/base/redact.h"
 #include "daemon/net/http_client.h"
+#include "tests/support/temp_dir.h"
 
 namespace bqb {
 namespace {
@@ -75,15 +76,10 @@ class FakeHttp final : public HttpClient {
 class AccountServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "bqb-accounts-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    root_ = tmp_.path();
     open_service();
   }
-  void TearDown() override {
-    service_.reset();
-    fs::remove_all(root_);
-  }
+  void TearDown() override { service_.reset(); }
 
   void open_service() {
     service_.reset();
@@ -134,6 +130,7 @@ class AccountServiceTest : public ::testing::Test {
     return creds ? std::optional(*creds) : std::nullopt;
   }
 
+  bqb::testing::TempDir tmp_;
   fs::path root_;
   asio::io_context io_;
   MemoryStore store_;

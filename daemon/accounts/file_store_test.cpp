@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/accounts/atomic_file.h"
+#include "tests/support/temp_dir.h"
 
 namespace bqb {
 namespace {
@@ -23,13 +24,10 @@ const SecretKey kAlice{"alice@example.com", "client-1"};
 class FileStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "bqb-file-store-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    root_ = tmp_.path();
     state_ = root_ / "state" / "bqbroker";  // not there yet: the store creates it
     file_ = state_ / kCredentialsFileName;
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   static mode_t mode_of(const fs::path& p) {
     struct stat st {};
@@ -43,6 +41,7 @@ class FileStoreTest : public ::testing::Test {
     return s.str();
   }
 
+  bqb::testing::TempDir tmp_;
   fs::path root_, state_, file_;
 };
 

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/temp_dir.h"
+
 namespace bqb {
 namespace {
 
@@ -14,12 +16,7 @@ using ::testing::HasSubstr;
 
 class ConfigFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "bqb-config-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { dir_ = tmp_.path(); }
 
   std::filesystem::path write(const std::string& name, std::string_view text) {
     std::filesystem::path p = dir_ / name;
@@ -29,6 +26,7 @@ class ConfigFileTest : public ::testing::Test {
     return p;
   }
 
+  bqb::testing::TempDir tmp_;
   std::filesystem::path dir_;
 };
 

@@ -29,6 +29,7 @@
 
 #include "daemon/server/http_server.h"
 #include "daemon/server/router.h"
+#include "tests/support/temp_dir.h"
 
 namespace bqb::http {
 namespace {
@@ -40,15 +41,12 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 class ResponseStreamTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "bqb-stream-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    dir_ = tmp_.path();
     socket_path_ = dir_ / "s";
   }
   void TearDown() override {
     for (int fd : fds_) ::close(fd);
     server_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   void start() {
@@ -133,6 +131,7 @@ class ResponseStreamTest : public ::testing::Test {
   static constexpr std::string_view kGet = "GET /s HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
   asio::io_context io_;
+  bqb::testing::TempDir tmp_;
   std::filesystem::path dir_;
   std::filesystem::path socket_path_;
   Router router_;

@@ -15,6 +15,7 @@
 #include "daemon/accounts/memory_store.h"
 #include "daemon/base/blocking.h"
 #include "daemon/tokens/token_service.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/token_test_support.h"
 
 namespace bqb {
@@ -32,9 +33,7 @@ constexpr std::string_view kEmail = "a@example.com";
 class TokenServiceAccountsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "bqb-tokens-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    root_ = tmp_.path();
     auto reg = AccountRegistry::open(root_ / "state", std::chrono::sys_seconds{});
     ASSERT_TRUE(reg) << reg.error().message;
     registry_ = std::move(*reg);
@@ -54,7 +53,6 @@ class TokenServiceAccountsTest : public ::testing::Test {
   void TearDown() override {
     tokens_.reset();
     accounts_.reset();
-    fs::remove_all(root_);
   }
 
   /// Runs `a` until it completes (the io_context stops then, with other work left pending).
@@ -92,6 +90,7 @@ class TokenServiceAccountsTest : public ::testing::Test {
     return run(tokens_->token(std::move(r)));
   }
 
+  bqb::testing::TempDir tmp_;
   fs::path root_;
   std::chrono::system_clock::time_point now_ =
       std::chrono::system_clock::from_time_t(1'800'000'000);

@@ -12,29 +12,6 @@ namespace bqb::itest {
 
 namespace fs = std::filesystem;
 
-TempDir::TempDir() {
-  std::string tmpl = "/tmp/bqbit-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr) {
-    throw std::system_error(errno, std::generic_category(), "mkdtemp " + tmpl);
-  }
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  if (std::getenv("BQBROKER_KEEP_TEST_DIRS")) return;
-  // Tests tighten or loosen modes; make every directory removable again first. Symlinks are
-  // not followed, so nothing outside the directory is touched.
-  std::error_code ec;
-  fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::end(it);
-       it.increment(ec)) {
-    if (it->is_directory(ec) && !it->is_symlink(ec)) {
-      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
-    }
-  }
-  fs::remove_all(path_, ec);
-}
-
 Sandbox::Sandbox() {
   for (const auto& d : {runtime_dir(), config_home(), state_home(), home()}) {
     fs::create_directory(d);

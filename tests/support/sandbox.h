@@ -7,23 +7,13 @@
 #include <string_view>
 
 #include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_users.h"
 
 namespace bqb::itest {
 
-/// A directory made with mkdtemp under /tmp (short, so socket paths stay well under sun_path's
-/// 108 bytes), removed recursively on destruction unless $BQBROKER_KEEP_TEST_DIRS is set.
-class TempDir {
- public:
-  TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+/// The tests' one temporary directory (tests/support/temp_dir.h).
+using TempDir = bqb::testing::TempDir;
 
 class Sandbox {
  public:
@@ -53,7 +43,7 @@ class Sandbox {
   std::filesystem::path unique_path(std::string_view stem, std::string_view ext);
 
  private:
-  TempDir dir_;
+  TempDir dir_{"bqbit"};
   int counter_ = 0;
 };
 
