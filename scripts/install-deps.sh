@@ -14,6 +14,8 @@
 #   clients:  Node.js + npm (Google's own client libraries, from tests/node's lockfile, talk to the
 #             metadata endpoint); Debian's packages only when the machine has no node/npm at all,
 #             so an existing, newer Node.js is kept.
+#   fuzz:     clang-14 + libclang-rt-14-dev (libFuzzer and the sanitizer runtimes of the same
+#             version) for scripts/fuzz.sh.
 #   e2e:      chromium (the real browser playwright-core drives through `bqbroker login`),
 #             python3 + python3-google-auth + python3-requests (Debian's Google auth library, run
 #             by /usr/bin/python3 through `bqbroker exec`).
@@ -29,6 +31,7 @@ packages=(
   gnome-keyring dbus dbus-user-session libsecret-tools libglib2.0-bin
   curl util-linux systemd ca-certificates openssl
   jq python3-yaml
+  clang-14 libclang-rt-14-dev
   chromium python3 python3-google-auth python3-requests
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

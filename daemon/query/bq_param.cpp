@@ -84,7 +84,7 @@ class TypeReader {
           if (ascii_iequals(n, field))
             return error("STRUCT field '" + std::string(field) + "' twice");
         }
-        t.fields.emplace_back(std::string(field), std::move(ft));
+        t.fields.push_back(ParamField{std::string(field), std::move(ft)});
       } while (eat(','));
       if (!eat('>')) return error("expected '>' to close STRUCT<");
       return t;
@@ -203,7 +203,7 @@ class ValueReader {
                                std::to_string(t.fields.size()) + " STRUCT fields");
       }
       for (std::size_t i = 0; i < v.size(); ++i) {
-        BQB_TRY(f, value(t.fields[i].second, v[i], join(path, t.fields[i].first)));
+        BQB_TRY(f, value(t.fields[i].type, v[i], join(path, t.fields[i].name)));
         out.fields.push_back(std::move(f));
       }
       return out;
@@ -251,7 +251,7 @@ json value_to_wire(const ParamType& t, const ParamValue& v) {
   } else if (t.type == "STRUCT") {
     json values = json::object();
     for (std::size_t i = 0; i < t.fields.size() && i < v.fields.size(); ++i) {
-      values[t.fields[i].first] = value_to_wire(t.fields[i].second, v.fields[i]);
+      values[t.fields[i].name] = value_to_wire(t.fields[i].type, v.fields[i]);
     }
     out["structValues"] = std::move(values);
   } else {
@@ -272,7 +272,7 @@ std::string param_type_to_string(const ParamType& t) {
   std::string out = "STRUCT<";
   for (std::size_t i = 0; i < t.fields.size(); ++i) {
     if (i > 0) out += ", ";
-    out += t.fields[i].first + " " + param_type_to_string(t.fields[i].second);
+    out += t.fields[i].name + " " + param_type_to_string(t.fields[i].type);
   }
   return out + ">";
 }

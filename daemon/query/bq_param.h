@@ -20,12 +20,23 @@
 
 namespace bqb::bq {
 
+struct ParamField;
+
 struct ParamType {
-  std::string type;                                       // INT64, STRING, …, ARRAY, STRUCT
-  std::vector<ParamType> element;                         // ARRAY: exactly one entry
-  std::vector<std::pair<std::string, ParamType>> fields;  // STRUCT: in order
+  std::string type;                // INT64, STRING, …, ARRAY, STRUCT
+  std::vector<ParamType> element;  // ARRAY: exactly one entry
+  // STRUCT: in order. A named struct rather than std::pair: a pair of the incomplete ParamType
+  // is ill-formed, and clang with libstdc++ refuses it.
+  std::vector<ParamField> fields;
 
   friend bool operator==(const ParamType&, const ParamType&) = default;
+};
+
+struct ParamField {
+  std::string name;
+  ParamType type;
+
+  friend bool operator==(const ParamField&, const ParamField&) = default;
 };
 
 struct ParamValue {
