@@ -170,4 +170,12 @@ TEST(AuthorizationCodeFrom, DenialAndOtherErrors) {
 }
 
 }  // namespace
+TEST(PastedRedirect, AnEmptyQueryBeforeAFragmentIsRefusedNotACrash) {
+  // Found by fuzz/redirect: Boost.URL 1.81 read past the end iterating these params.
+  auto r = parse_pasted_redirect("http://127.0.0.1:8085/?#state=sh", "http://127.0.0.1:8085/");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::bad_request);
+  EXPECT_EQ(r.error().message, "the redirect has no 'state'");
+}
+
 }  // namespace bqb::oauth
