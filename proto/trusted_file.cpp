@@ -9,6 +9,7 @@
 
 #include "proto/byte_size.h"
 #include "proto/private_path.h"
+#include "proto/read_to_end.h"
 #include "proto/unique_fd.h"
 
 namespace bqb {
@@ -56,17 +57,10 @@ Result<std::string> read_trusted_file(const std::filesystem::path& path, std::st
                 fix_hint(*flaw, path));
   }
   if (static_cast<std::size_t>(st.st_size) > max_bytes) return too_large(what, max_bytes);
-  std::string text;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno_failure("read", what, errno);
-    if (n == 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > max_bytes) return too_large(what, max_bytes);  // it grew after fstat
-  }
-  return text;
+  auto text = read_to_end(fd.get(), max_bytes);
+  if (!text && text.error().too_large) return too_large(what, max_bytes);  // it grew after fstat
+  if (!text) return errno_failure("read", what, text.error().error);
+  return std::move(*text);
 }
 
 }  // namespace bqb

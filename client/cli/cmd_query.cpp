@@ -26,6 +26,7 @@
 #include "client/cli/query/query_session.h"
 #include "client/cli/query/query_spinner.h"
 #include "client/lib/api_calls.h"
+#include "proto/read_to_end.h"
 
 namespace bqb::cli {
 namespace {
@@ -93,21 +94,15 @@ std::string check_max_rows(const std::string& s) {
 }
 
 Result<std::string> read_fd(int fd) {
-  std::string text;
-  char chunk[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      return fail(Errc::io_error,
-                  std::string("cannot read the SQL from standard input: ") + std::strerror(errno));
-    }
-    if (n == 0) return text;
-    text.append(chunk, static_cast<std::size_t>(n));
-    if (text.size() > kMaxSqlBytes) {
-      return fail(Errc::bad_request, "the SQL on standard input is longer than 16 MiB");
-    }
+  auto text = read_to_end(fd, kMaxSqlBytes);
+  if (!text && text.error().too_large) {
+    return fail(Errc::bad_request, "the SQL on standard input is longer than 16 MiB");
   }
+  if (!text) {
+    return fail(Errc::io_error, std::string("cannot read the SQL from standard input: ") +
+                                    std::strerror(text.error().error));
+  }
+  return std::move(*text);
 }
 
 /// The process's own stdout/stderr count as terminals when they are ttys; any other stream (a

@@ -10,12 +10,17 @@
 
 #include <fmt/format.h>
 
+#include "proto/read_to_end.h"
 #include "proto/unique_fd.h"
 
 namespace bqb {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The daemon's state files (the accounts list, the file store) hold a few KiB; the cap keeps a
+// huge file put in their place from filling the daemon's memory.
+constexpr std::size_t kMaxStateFileBytes = 16 * 1024 * 1024;
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -126,18 +131,15 @@ Result<std::optional<std::string>> read_file(const fs::path& path, FileAccess ac
                               path.string()));
     }
   }
-  std::string content;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return io_fail("cannot read", path, errno);
-    }
-    if (n == 0) break;
-    content.append(buf, static_cast<std::size_t>(n));
+  auto content = read_to_end(fd.get(), kMaxStateFileBytes);
+  if (!content && content.error().too_large) {
+    return fail(Errc::io_error,
+                fmt::format("{} is larger than {} bytes; refusing to read it", path.string(),
+                            kMaxStateFileBytes),
+                "it is not a file bqbroker wrote: move it away");
   }
-  return std::optional<std::string>(std::move(content));
+  if (!content) return io_fail("cannot read", path, content.error().error);
+  return std::optional<std::string>(std::move(*content));
 }
 
 }  // namespace bqb
