@@ -7,6 +7,7 @@
 #include "tests/support/fake_google.h"
 #include "tests/support/log_check.h"
 #include "tests/support/planted_listener.h"
+#include "tests/support/proc_usage.h"
 #include "tests/support/process.h"
 #include "tests/support/raw_http.h"
 #include "tests/support/sandbox.h"

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -63,6 +64,21 @@ Expected<RawHttp> RawHttp::connect(const std::filesystem::path& path) {
   return RawHttp(fd);
 }
 
+Expected<RawHttp> RawHttp::connect_tcp(std::uint16_t port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return tl::unexpected(std::string("socket: ") + std::strerror(errno));
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    std::string why = "connect 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(errno);
+    ::close(fd);
+    return tl::unexpected(why);
+  }
+  return RawHttp(fd);
+}
+
 RawHttp::RawHttp(RawHttp&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)), buffer_(std::move(other.buffer_)) {}
 
@@ -99,6 +115,27 @@ Expected<void> RawHttp::send(std::string_view bytes) {
   }
   return {};
 }
+
+std::size_t RawHttp::send_until_answered(std::string_view bytes) {
+  constexpr std::size_t kStep = 64 * 1024;
+  auto deadline = Clock::now() + 10s;
+  std::size_t sent = 0;
+  while (sent < bytes.size() && Clock::now() < deadline) {
+    pollfd p{fd_, POLLIN | POLLOUT, 0};
+    if (::poll(&p, 1, remaining_ms(deadline)) <= 0) continue;
+    if (p.revents & (POLLIN | POLLHUP | POLLERR)) break;  // answered, closed or reset
+    const auto chunk = std::min(kStep, bytes.size() - sent);
+    ssize_t n = ::send(fd_, bytes.data() + sent, chunk, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent += static_cast<std::size_t>(n);
+    } else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+      break;
+    }
+  }
+  return sent;
+}
+
+void RawHttp::shutdown_send() { ::shutdown(fd_, SHUT_WR); }
 
 RawHttp::ReadResult RawHttp::read_some(Clock::time_point deadline) {
   for (;;) {

@@ -5,6 +5,7 @@
 // waits with poll() and a deadline.
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -39,6 +40,8 @@ class RawHttp {
   /// Connects to the Unix socket at `path`. @returns the connection, or why it failed (the text
   /// includes strerror, e.g. "Connection refused").
   static Expected<RawHttp> connect(const std::filesystem::path& path);
+  /// Connects to 127.0.0.1:`port` over TCP (a metadata endpoint, the login listener).
+  static Expected<RawHttp> connect_tcp(std::uint16_t port);
 
   RawHttp(RawHttp&& other) noexcept;
   RawHttp& operator=(RawHttp&& other) noexcept;
@@ -46,6 +49,12 @@ class RawHttp {
 
   /// Sends all of `bytes`. @returns false with the reason when the peer closed or reset.
   Expected<void> send(std::string_view bytes);
+  /// Sends `bytes` as a client that does not wait for permission would, but stops as soon as
+  /// the peer has answered or closed (an early 413/431 before the rest is read), so that a
+  /// response sent mid-upload is not lost to a reset. @returns the number of bytes sent.
+  std::size_t send_until_answered(std::string_view bytes);
+  /// Half-closes the connection (shutdown SHUT_WR): the peer reads EOF, this side still reads.
+  void shutdown_send();
   /// Reads one complete response (bytes after it stay buffered for the next call).
   /// @returns the response, or why none came: "timeout after …", "EOF …", "parse error …".
   Expected<HttpResponse> read_response(std::chrono::milliseconds timeout = 10s);
