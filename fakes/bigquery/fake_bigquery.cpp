@@ -148,6 +148,13 @@ bool FakeBigQuery::serves(std::string_view path) {
 }
 
 FakeResponse FakeBigQuery::handle(const FakeRequest& req, Clock::time_point now) {
+  cut_answer_ = false;
+  FakeResponse r = dispatch(req, now);
+  if (cut_answer_) r.cut_mid_body = true;
+  return r;
+}
+
+FakeResponse FakeBigQuery::dispatch(const FakeRequest& req, Clock::time_point now) {
   auto target = split_target(req.target);
   if (!target) return api_error(400, "invalid", target.error().description);
   const std::string& path = target->path;
@@ -239,10 +246,27 @@ const ScriptedResult* FakeBigQuery::find_result(const std::string& query) const 
 std::optional<FakeResponse> FakeBigQuery::take_fault(const std::string& query) {
   auto it = faults_.find(query);
   if (it == faults_.end() || it->second.empty()) return std::nullopt;
-  ScriptedFault& f = it->second.front();
+  ScriptedFault& front = it->second.front();
+  if (front.skip > 0) {
+    --front.skip;
+    return std::nullopt;
+  }
+  const ScriptedFault f = front;
+  if (--front.count <= 0) it->second.erase(it->second.begin());
+  if (!f.replaces_answer) {
+    cut_answer_ = true;
+    return std::nullopt;
+  }
   FakeResponse r = error_response(f.error);
-  r.delay = f.delay;
-  if (--f.count <= 0) it->second.erase(it->second.begin());
+  if (f.body) {
+    r.status = f.error.status;
+    r.body = *f.body;
+    r.content_type = "text/html; charset=UTF-8";
+  }
+  if (f.retry_after) r.headers.emplace_back("Retry-After", std::to_string(*f.retry_after));
+  r.delay = f.hang ? kHang : f.delay;
+  r.close_without_answer = f.close;
+  r.cut_mid_body = f.cut;
   return r;
 }
 

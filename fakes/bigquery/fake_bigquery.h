@@ -97,6 +97,10 @@ class FakeBigQuery {
   static nlohmann::json initial_stats();
   void count(const char* name);
   const ScriptedResult* find_result(const std::string& query) const;
+  /// The request's answer, before a `cut` fault applies to it.
+  FakeResponse dispatch(const FakeRequest& req, Clock::time_point now);
+  /// Takes one use of the query's first fault (after its `skip`). @returns its answer when it
+  /// replaces the processing; a `cut` alone sets cut_answer_ instead.
   std::optional<FakeResponse> take_fault(const std::string& query);
 
   TokenScopes token_scopes_;
@@ -106,6 +110,7 @@ class FakeBigQuery {
   std::map<std::string, Job> jobs_;                           // by "project:job_id"
   std::map<std::string, std::string> request_ids_;            // "project:requestId" → job key
   int next_job_ = 1;
+  bool cut_answer_ = false;  // the answer being built is to be cut mid-body (one request)
   nlohmann::json stats_;
 };
 

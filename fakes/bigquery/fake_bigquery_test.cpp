@@ -2,6 +2,8 @@
 
 #include "fakes/bigquery/fake_bigquery.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "fakes/bigquery/wire.h"
@@ -180,6 +182,41 @@ TEST_F(FakeBigQueryTest, FaultsThenSuccessAndRequestIdDeduplicates) {
   EXPECT_EQ(s["query_log"][0]["status"], 503);
   EXPECT_EQ(s["query_log"][0]["user_project"], "billing-proj");
   EXPECT_EQ(s["query_log"][0]["formatOptions"]["useInt64Timestamp"], true);
+}
+
+TEST_F(FakeBigQueryTest, NetworkFaultsSkipCutAndGarbage) {
+  script({{"query", "SELECT 1 AS x"},
+          {"schema", {{"fields", {{{"name", "x"}, {"type", "INTEGER"}}}}}},
+          {"rows", json::parse(R"([{"f":[{"v":"1"}]}])")},
+          {"faults",
+           {{{"skip", 1}, {"cut", true}},
+            {{"reason", "rateLimitExceeded"}, {"status", 429}, {"retry_after", 2}},
+            {{"body", "<html>not json"}},
+            {{"hang", true}},
+            {{"close", true}}}}});
+  const json q = standard("SELECT 1 AS x");
+  FakeResponse skipped = query(q);  // skip 1: served normally
+  EXPECT_EQ(skipped.status, 200);
+  EXPECT_FALSE(skipped.cut_mid_body);
+  FakeResponse cut = query(q);  // a cut alone: the processed answer, cut
+  EXPECT_EQ(cut.status, 200);
+  EXPECT_TRUE(cut.cut_mid_body);
+  EXPECT_TRUE(body(cut).contains("rows")) << cut.body;
+  FakeResponse limited = query(q);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_FALSE(limited.cut_mid_body);
+  EXPECT_NE(std::find(limited.headers.begin(), limited.headers.end(),
+                      std::pair<std::string, std::string>{"Retry-After", "2"}),
+            limited.headers.end());
+  FakeResponse garbage = query(q);
+  EXPECT_EQ(garbage.status, 200);
+  EXPECT_EQ(garbage.body, "<html>not json");
+  EXPECT_EQ(query(q).delay, kHang);
+  EXPECT_TRUE(query(q).close_without_answer);
+  FakeResponse after = query(q);
+  EXPECT_EQ(after.status, 200);
+  EXPECT_FALSE(after.cut_mid_body);
+  EXPECT_EQ(after.delay, std::chrono::milliseconds(0));
 }
 
 TEST_F(FakeBigQueryTest, ScriptedJobErrorAfterPolls) {

@@ -23,11 +23,19 @@ struct ScriptedError {
   std::string location;  // ErrorProto.location, e.g. "query"
 };
 
-/// An answer given instead of processing a request, `count` times (5xx then success, a 401, …).
+/// An answer given instead of processing a request, `count` times (5xx then success, a 401, …),
+/// or, for a `cut` alone, the processed answer cut short.
 struct ScriptedFault {
   ScriptedError error;
   int count = 1;
   std::chrono::milliseconds delay{0};
+  std::optional<std::string> body;          // a raw body (status error.status, any) instead
+  bool hang = false;                        // hold the answer for kHang
+  bool close = false;                       // drop the connection without answering
+  bool cut = false;                         // send the headers and half the body, then drop it
+  std::optional<std::int64_t> retry_after;  // Retry-After header, in seconds
+  int skip = 0;                 // requests for the query served normally before this fault applies
+  bool replaces_answer = true;  // false for a `cut` alone: the request is processed
 };
 
 struct ScriptedResult {

@@ -334,6 +334,16 @@ TEST_F(FakeGoogleTest, DelayAndCloseFaults) {
   EXPECT_EQ(refresh(rt).delay, kHang);
   ASSERT_EQ(post_json("/_fake/faults", {{"close", true}}).status, 200);
   EXPECT_TRUE(refresh(rt).close_without_answer);
+  // A cut alone cuts the normally processed answer; with a status, the fault's answer.
+  ASSERT_EQ(post_json("/_fake/faults", {{"cut", true}}).status, 200);
+  auto cut = refresh(rt);
+  EXPECT_EQ(cut.status, 200);
+  EXPECT_TRUE(cut.cut_mid_body);
+  ASSERT_EQ(post_json("/_fake/faults", {{"cut", true}, {"status", 500}}).status, 200);
+  cut = refresh(rt);
+  EXPECT_EQ(cut.status, 500);
+  EXPECT_TRUE(cut.cut_mid_body);
+  EXPECT_FALSE(refresh(rt).cut_mid_body);
   EXPECT_EQ(post_json("/_fake/faults", {{"count", 2}}).status, 400);  // a fault doing nothing
 }
 

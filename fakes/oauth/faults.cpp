@@ -35,6 +35,7 @@ Result<Fault> parse_fault(const nlohmann::json& j, std::string_view where) {
   BQB_TRY(delay, jf::optional_int(j, "delay_ms", where));
   BQB_TRY(hang, jf::optional_bool(j, "hang", where));
   BQB_TRY(close, jf::optional_bool(j, "close", where));
+  BQB_TRY(cut, jf::optional_bool(j, "cut", where));
   BQB_TRY(retry_after, jf::optional_int(j, "retry_after", where));
   BQB_TRY(grant_type, jf::optional_string(j, "grant_type", where));
   BQB_TRY(count, jf::optional_int(j, "count", where));
@@ -58,15 +59,17 @@ Result<Fault> parse_fault(const nlohmann::json& j, std::string_view where) {
   f.delay = std::chrono::milliseconds(delay.value_or(0));
   f.hang = hang.value_or(false);
   f.close = close.value_or(false);
+  f.cut = cut.value_or(false);
   f.retry_after = retry_after;
   f.grant_type = std::move(grant_type);
   f.remaining = static_cast<int>(count.value_or(1));
   if (f.body && f.status == 0) {
     return fail(Errc::invalid_json, "field 'body' in " + std::string(where) + " needs a 'status'");
   }
-  if (!f.replaces_answer() && f.delay.count() == 0) {
-    return fail(Errc::invalid_json,
-                std::string(where) + " does nothing: give status, error, delay_ms, hang or close");
+  if (!f.replaces_answer() && f.delay.count() == 0 && !f.cut) {
+    return fail(Errc::invalid_json, std::string(where) +
+                                        " does nothing: give status, error, delay_ms, hang, "
+                                        "close or cut");
   }
   return f;
 }
@@ -88,6 +91,7 @@ FakeResponse fault_response(const Fault& f) {
   if (f.retry_after) r.headers.emplace_back("Retry-After", std::to_string(*f.retry_after));
   r.delay = f.hang ? kHang : f.delay;
   r.close_without_answer = f.close;
+  r.cut_mid_body = f.cut;
   return r;
 }
 

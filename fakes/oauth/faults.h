@@ -24,6 +24,7 @@ struct Fault {
   std::chrono::milliseconds delay{0};
   bool hang = false;   // hold the answer for kHang
   bool close = false;  // drop the connection without answering (a network error)
+  bool cut = false;    // send the headers and half the body, then drop the connection
   std::optional<std::int64_t> retry_after;  // Retry-After header, in seconds
   std::optional<std::string> grant_type;    // applies only to requests with this grant_type
   int remaining = 1;                        // how many requests it applies to
@@ -33,9 +34,10 @@ struct Fault {
 };
 
 /// @returns the fault described by `j`: {"status"?, "error"?, "error_description"?,
-/// "error_subtype"?, "body"?, "delay_ms"?, "hang"?, "close"?, "retry_after"?, "grant_type"?,
-/// "count"?}. "error" alone takes Google's status for it (invalid_client → 401, …). A fault that
-/// would do nothing, or a field of the wrong type, is invalid_json naming the field.
+/// "error_subtype"?, "body"?, "delay_ms"?, "hang"?, "close"?, "cut"?, "retry_after"?,
+/// "grant_type"?, "count"?}. "delay_ms" or "cut" alone applies to the normally processed answer.
+/// "error" alone takes Google's status for it (invalid_client → 401, …). A fault that would do
+/// nothing, or a field of the wrong type, is invalid_json naming the field.
 Result<Fault> parse_fault(const nlohmann::json& j, std::string_view where);
 
 /// @returns the answer `f` stands for (when it replaces_answer()), its delay applied.

@@ -38,6 +38,7 @@ struct FakeResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Location, …)
   std::chrono::milliseconds delay{0};  // the server waits this long before answering
   bool close_without_answer = false;   // the server drops the connection instead of answering
+  bool cut_mid_body = false;  // the server sends the headers and half the body, then drops it
 };
 
 /// @returns a response with `body` serialized as JSON.

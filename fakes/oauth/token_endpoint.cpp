@@ -67,8 +67,13 @@ FakeResponse FakeGoogle::token(const FakeRequest& req, const Target& target,
   }();
 
   FakeResponse r = answer ? json_response(200, *answer) : oauth_error_response(answer.error());
-  log_.record_token(grant_type, masked, r.status, answer ? "" : answer.error().error, false);
-  if (fault) r.delay = fault->delay;  // a pure delay: processed now, answered later
+  // A pure delay or cut: processed now, answered later or only in part (then counted as faulted).
+  log_.record_token(grant_type, masked, r.status, answer ? "" : answer.error().error,
+                    fault && fault->cut);
+  if (fault) {
+    r.delay = fault->delay;
+    r.cut_mid_body = fault->cut;
+  }
   return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <optional>
+#include <sstream>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -9,6 +10,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -121,6 +123,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       if (r.close_without_answer) co_return;
       auto res = to_beast(r, version, keep_alive);
       tcp_layer.expires_after(options.io_timeout);
+      if (r.cut_mid_body) {
+        // The whole header (its Content-Length promising the whole body), half the body, then
+        // the connection ends: the client sees a truncated message.
+        std::ostringstream wire;
+        wire << res;
+        const std::string bytes = wire.str();
+        const std::size_t keep = bytes.size() - r.body.size() + r.body.size() / 2;
+        co_await asio::async_write(stream, asio::buffer(bytes.data(), keep), kTuple);
+        co_return;
+      }
       auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
       if (wec || !keep_alive) co_return;
     }
