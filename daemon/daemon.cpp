@@ -113,6 +113,7 @@ void Daemon::open_logins() {
 void Daemon::open_tokens() {
   TokenServiceOptions token_options;
   token_options.refresh_margin = loaded_->config.tokens.refresh_margin;
+  token_options.http_timeout = loaded_->config.oauth.request_timeout;
   tokens_.emplace(io_.get_executor(), *accounts_, *http_client_, token_options);
   add_token_routes(router_, *tokens_);
 }
@@ -151,6 +152,7 @@ Status Daemon::open_queries() {
   QueryRunnerOptions query_options;
   query_options.bigquery.api_root = bigquery_root;
   query_options.bigquery.quota_project = config.quota_project;
+  query_options.http_timeout = config.bigquery.request_timeout;
   queries_.emplace(*http_client_, *tokens_, query_options);
   add_query_routes(router_, *queries_, config.default_project,
                    [&accounts = *accounts_](

@@ -22,7 +22,7 @@ constexpr std::string_view kDocsHint =
 
 // Every key config.toml may hold, as "table.key". A table is any prefix before a dot. Adding a
 // key means: here, a read in parse_config below, the Config field, and docs/configuration.md.
-constexpr std::array<std::string_view, 17> kKnownKeys{
+constexpr std::array<std::string_view, 19> kKnownKeys{
     "client_secrets",
     "store",
     "default_project",
@@ -33,7 +33,9 @@ constexpr std::array<std::string_view, 17> kKnownKeys{
     "oauth.token_uri",
     "oauth.redirect_port",
     "oauth.login_timeout_seconds",
+    "oauth.request_timeout_seconds",
     "bigquery.endpoint",
+    "bigquery.request_timeout_seconds",
     "tokens.refresh_margin_seconds",
     "metadata.listen",
     "tls.ca_file",
@@ -392,9 +394,13 @@ Result<Config> read_config(const Reader& r, const std::filesystem::path& base) {
   if (redirect_port) c.oauth.redirect_port = static_cast<std::uint16_t>(*redirect_port);
   BQB_TRY(login_timeout, r.integer("oauth.login_timeout_seconds", 10, 3600));
   if (login_timeout) c.oauth.login_timeout = seconds(*login_timeout);
+  BQB_TRY(token_timeout, r.integer("oauth.request_timeout_seconds", 1, 300));
+  if (token_timeout) c.oauth.request_timeout = seconds(*token_timeout);
 
   BQB_TRY(endpoint, read_endpoint(r, "bigquery.endpoint"));
   if (endpoint) c.bigquery.endpoint = *endpoint;
+  BQB_TRY(bigquery_timeout, r.integer("bigquery.request_timeout_seconds", 1, 600));
+  if (bigquery_timeout) c.bigquery.request_timeout = seconds(*bigquery_timeout);
   // Google's access tokens live 3600 s; a margin beyond half of that would refresh constantly.
   BQB_TRY(margin, r.integer("tokens.refresh_margin_seconds", 0, 1800));
   if (margin) c.tokens.refresh_margin = seconds(*margin);

@@ -51,11 +51,15 @@ struct OAuthConfig {
   /// The loopback redirect listener's port; 0 lets the OS pick one (the default).
   std::uint16_t redirect_port = 0;
   std::chrono::seconds login_timeout{300};
+  /// Bound on each request a token refresh sends to the token endpoint (retries get their own).
+  std::chrono::seconds request_timeout{15};
 };
 
 struct BigQueryConfig {
   /// scheme://host[:port] without a trailing slash or path; the daemon appends /bigquery/v2.
   std::string endpoint{kDefaultBigQueryEndpoint};
+  /// Bound on each request to BigQuery beyond the server's long poll (retries get their own).
+  std::chrono::seconds request_timeout{60};
 };
 
 struct TokensConfig {

@@ -37,7 +37,9 @@ TEST(ParseConfig, EmptyTextGivesTheDocumentedDefaults) {
   EXPECT_EQ(c.oauth.revoke_uri, "https://oauth2.googleapis.com/revoke");
   EXPECT_EQ(c.oauth.redirect_port, 0);
   EXPECT_EQ(c.oauth.login_timeout, std::chrono::seconds(300));
+  EXPECT_EQ(c.oauth.request_timeout, std::chrono::seconds(15));
   EXPECT_EQ(c.bigquery.endpoint, "https://bigquery.googleapis.com");
+  EXPECT_EQ(c.bigquery.request_timeout, std::chrono::seconds(60));
   EXPECT_EQ(c.tokens.refresh_margin, std::chrono::seconds(300));
   EXPECT_FALSE(c.metadata.listen);
   EXPECT_FALSE(c.tls.ca_file);
@@ -65,9 +67,11 @@ scopes = ["https://www.googleapis.com/auth/bigquery", "cloud-platform"]
 revoke_uri = "http://127.0.0.1:8080/revoke"
 redirect_port = 8085
 login_timeout_seconds = 120
+request_timeout_seconds = 4
 
 [bigquery]
 endpoint = "http://localhost:9050"
+request_timeout_seconds = 7
 
 [tokens]
 refresh_margin_seconds = 600
@@ -93,7 +97,9 @@ shutdown_grace_seconds = 0
   EXPECT_EQ(c.oauth.revoke_uri, "http://127.0.0.1:8080/revoke");
   EXPECT_EQ(c.oauth.redirect_port, 8085);
   EXPECT_EQ(c.oauth.login_timeout, std::chrono::seconds(120));
+  EXPECT_EQ(c.oauth.request_timeout, std::chrono::seconds(4));
   EXPECT_EQ(c.bigquery.endpoint, "http://localhost:9050");
+  EXPECT_EQ(c.bigquery.request_timeout, std::chrono::seconds(7));
   EXPECT_EQ(c.tokens.refresh_margin, std::chrono::seconds(600));
   EXPECT_EQ(c.metadata.listen, (ListenAddress{"127.0.0.1", 8181}));
   EXPECT_EQ(c.tls.ca_file, std::filesystem::path("/etc/ssl/private-ca.pem"));
