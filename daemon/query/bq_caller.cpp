@@ -75,7 +75,10 @@ awaitable<BqCaller::Step> BqCaller::attempt(std::string_view method, std::string
     // Nothing reached BigQuery, or no answer came: safe to send again (same requestId).
     out.action = response.error().code == Errc::upstream_unavailable ? RetryAction::retry
                                                                      : RetryAction::fail;
-    out.result = tl::unexpected(plain(response.error()));
+    // The client's message names host and port only: say which call it was, as answers do.
+    Error e = response.error();
+    e.message = fmt::format("{}: {}", what, e.message);
+    out.result = tl::unexpected(plain(std::move(e)));
     co_return out;
   }
   if (response->status >= 200 && response->status < 300) {

@@ -70,8 +70,11 @@ boost::asio::awaitable<RefreshOutcome> refresh_access_token(
   request.timeout = timeout;
   auto response = co_await http.send(std::move(request));
   if (!response) {
+    // The client's message names host and port only: say which call it was, as the answers do.
     RefreshOutcome out;
-    out.token = tl::unexpected(response.error());
+    Error e = response.error();
+    e.message = fmt::format("the token endpoint {}: {}", where, e.message);
+    out.token = tl::unexpected(std::move(e));
     out.action = response.error().code == Errc::upstream_unavailable ? RetryAction::retry
                                                                      : RetryAction::fail;
     co_return out;
