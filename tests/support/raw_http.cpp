@@ -181,6 +181,11 @@ Expected<HttpResponse> RawHttp::read_response(std::chrono::milliseconds timeout)
                               " bytes buffered)");
       case ReadResult::eof:
       case ReadResult::reset: {
+        // Beast's put_eof on a parser that got nothing reports no error and a finished message
+        // (status 200, no headers): a daemon killed before answering must not read as one.
+        if (!parser.got_some()) {
+          return tl::unexpected(std::string("connection closed before any response"));
+        }
         boost::system::error_code ec;
         parser.put_eof(ec);
         if (!ec && parser.is_done()) break;
