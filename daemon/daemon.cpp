@@ -103,7 +103,7 @@ void Daemon::open_logins() {
   login_options.redirect_port = config.oauth.redirect_port;
   login_options.login_timeout = config.oauth.login_timeout;
   logins_.emplace(
-      io_.get_executor(), *http_client_,
+      io_.get_executor(), *http_client_, *blocking_,
       [&accounts = *accounts_](NewLogin login) { return accounts.add_login(std::move(login)); },
       login_options);
   add_login_routes(router_, *logins_);

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/url/parse.hpp>
 
+#include "daemon/base/blocking.h"
 #include "daemon/base/redact.h"
 #include "daemon/oauth/pkce.h"
 #include "tests/support/http_test_server.h"
@@ -28,7 +29,7 @@ class LoginFlowTest : public ::testing::Test {
     std::shared_ptr<LoopbackListener> listener;
     std::string redirect_uri = "http://127.0.0.1:8765/";
     if (with_listener) {
-      auto l = LoopbackListener::bind(io_.get_executor(), 0);
+      auto l = LoopbackListener::bind(io_.get_executor(), 0, pool_);
       EXPECT_TRUE(l) << l.error().message;
       listener = *l;
       redirect_uri = "http://127.0.0.1:" + std::to_string(listener->port()) + "/";
@@ -61,6 +62,7 @@ class LoginFlowTest : public ::testing::Test {
   }
 
   asio::io_context io_;
+  BlockingPool pool_{1};  // the listener's owner lookups
   test::ScriptedHttp http_;
   std::vector<NewLogin> stored_;
   std::optional<Error> sink_error_;

@@ -1,6 +1,6 @@
 // The loopback listener on a real 127.0.0.1 socket: it answers GETs through its handler with a
 // locked-down HTML page, survives connections that send nothing or junk, refuses other methods,
-// and stops accepting once closed.
+// stops accepting once closed, and closes another uid's connection unanswered.
 
 #include "daemon/login/loopback_listener.h"
 
@@ -14,8 +14,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "daemon/base/blocking.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/login_test_support.h"
+#include "tests/support/metadata_test_support.h"
 
 namespace bqb {
 namespace {
@@ -27,7 +29,7 @@ using asio::ip::tcp;
 class LoopbackListenerTest : public ::testing::Test {
  protected:
   std::shared_ptr<LoopbackListener> listen(LoopbackOptions options = {}) {
-    auto l = LoopbackListener::bind(io_.get_executor(), 0, options);
+    auto l = LoopbackListener::bind(io_.get_executor(), 0, pool_, options);
     EXPECT_TRUE(l) << l.error().message;
     if (!l) return nullptr;
     (*l)->start([this](std::string target) -> asio::awaitable<LoopbackReply> {
@@ -38,6 +40,7 @@ class LoopbackListenerTest : public ::testing::Test {
   }
 
   asio::io_context io_;
+  BlockingPool pool_{1};  // the owner lookups
   std::vector<std::string> targets_;
 };
 
@@ -173,10 +176,26 @@ TEST_F(LoopbackListenerTest, ClosedListenerRefusesConnections) {
   EXPECT_EQ(ec, asio::error::connection_refused);
 }
 
+TEST_F(LoopbackListenerTest, AnotherUidIsClosedUnansweredBeforeItsRequestIsRead) {
+  ASSERT_EQ(::geteuid(), 0u) << "must run as root (scripts/test.sh does) to connect as nobody";
+  auto l = listen();
+  ASSERT_TRUE(l);
+  const std::string redirect =
+      "GET /?state=s&code=c HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(l->port()) +
+      "\r\nConnection: close\r\n\r\n";
+  auto other = test::run(io_, test::exchange_as_uid(l->port(), redirect, 65534, 65534));
+  EXPECT_EQ(other.raw, "") << "closed at once, without even an error page";
+  EXPECT_TRUE(targets_.empty()) << "another uid's redirect reached the handler";
+  // The user's own browser still is served.
+  auto own = test::run(io_, test::browser_get(l->port(), "/?state=x&code=y"));
+  EXPECT_EQ(own.status, 200);
+  EXPECT_EQ(targets_, std::vector<std::string>{"/?state=x&code=y"});
+}
+
 TEST_F(LoopbackListenerTest, AFixedPortInUseIsAConflictNamingTheAddress) {
   auto first = listen();
   ASSERT_TRUE(first);
-  auto second = LoopbackListener::bind(io_.get_executor(), first->port());
+  auto second = LoopbackListener::bind(io_.get_executor(), first->port(), pool_);
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, Errc::conflict);
   EXPECT_NE(second.error().message.find("127.0.0.1:" + std::to_string(first->port())),

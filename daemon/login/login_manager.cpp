@@ -30,10 +30,11 @@ Result<oauth::ScopeSet> resolve_login_scopes(
   return out;
 }
 
-LoginManager::LoginManager(boost::asio::any_io_executor executor, HttpClient& http, LoginSink sink,
-                           LoginManagerOptions options)
+LoginManager::LoginManager(boost::asio::any_io_executor executor, HttpClient& http,
+                           BlockingPool& blocking, LoginSink sink, LoginManagerOptions options)
     : executor_(std::move(executor)),
       http_(http),
+      blocking_(blocking),
       sink_(std::move(sink)),
       options_(std::move(options)) {}
 
@@ -81,7 +82,8 @@ Result<api::LoginStarted> LoginManager::start(const api::LoginStartRequest& requ
   BQB_TRY(state, random_token(32));
   BQB_TRY(pkce, oauth::make_pkce());
   BQB_TRY(id, random_token(12));
-  BQB_TRY(listener, LoopbackListener::bind(executor_, options_.redirect_port, options_.listener));
+  BQB_TRY(listener,
+          LoopbackListener::bind(executor_, options_.redirect_port, blocking_, options_.listener));
   const std::string redirect_uri = fmt::format("http://127.0.0.1:{}/", listener->port());
 
   oauth::AuthRequest auth{client.auth_uri, client.client_id, redirect_uri,      scopes,

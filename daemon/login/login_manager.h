@@ -24,6 +24,8 @@
 
 namespace bqb {
 
+class BlockingPool;
+
 struct LoginManagerOptions {
   /// `client_secrets`: used when a login request sends none.
   std::optional<std::filesystem::path> client_secrets_file;
@@ -48,9 +50,10 @@ Result<oauth::ScopeSet> resolve_login_scopes(
 
 class LoginManager {
  public:
-  /// `http` must outlive the manager; `sink` stores finished logins.
-  LoginManager(boost::asio::any_io_executor executor, HttpClient& http, LoginSink sink,
-               LoginManagerOptions options);
+  /// `http` and `blocking` (which runs the loopback listeners' owner lookups) must outlive the
+  /// manager and its flows; `sink` stores finished logins.
+  LoginManager(boost::asio::any_io_executor executor, HttpClient& http, BlockingPool& blocking,
+               LoginSink sink, LoginManagerOptions options);
   ~LoginManager();
   LoginManager(const LoginManager&) = delete;
   LoginManager& operator=(const LoginManager&) = delete;
@@ -77,6 +80,7 @@ class LoginManager {
 
   boost::asio::any_io_executor executor_;
   HttpClient& http_;
+  BlockingPool& blocking_;
   LoginSink sink_;
   LoginManagerOptions options_;
   std::map<std::string, std::shared_ptr<LoginFlow>, std::less<>> flows_;

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <boost/url/parse.hpp>
 
+#include "daemon/base/blocking.h"
 #include "tests/support/login_test_support.h"
 
 namespace bqb {
@@ -57,7 +58,7 @@ class LoginManagerTest : public ::testing::Test {
  protected:
   LoginManager make(LoginManagerOptions options = {}) {
     return LoginManager(
-        io_.get_executor(), http_,
+        io_.get_executor(), http_, pool_,
         [](NewLogin) -> asio::awaitable<Result<Account>> {
           co_return fail(Errc::internal, "not used");
         },
@@ -70,6 +71,7 @@ class LoginManagerTest : public ::testing::Test {
   }
 
   asio::io_context io_;
+  BlockingPool pool_{1};  // the listeners' owner lookups
   test::ScriptedHttp http_;
 };
 

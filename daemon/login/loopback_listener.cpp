@@ -1,5 +1,6 @@
 #include "daemon/login/loopback_listener.h"
 
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -14,6 +15,7 @@
 #include "daemon/login/login_page.h"
 #include "daemon/server/connection_server.h"
 #include "daemon/server/tcp_listen.h"
+#include "daemon/server/tcp_peer_gate.h"
 
 namespace bqb {
 namespace {
@@ -69,6 +71,7 @@ struct LoopbackListener::Impl {
   std::uint16_t port = 0;
   Handler handler;
   std::shared_ptr<TcpConnectionServer> server;
+  std::optional<TcpPeerGate> gate;
 
   Response over_capacity() const {
     return make_response(LoopbackReply{
@@ -79,6 +82,18 @@ struct LoopbackListener::Impl {
 
   asio::awaitable<void> session(Connection& conn) {
     auto& stream = conn.stream;
+    // Before anything is read: another uid's connection is closed at once, unanswered.
+    auto admission = co_await gate->admit(conn);
+    if (admission.verdict == TcpPeerGate::Verdict::over_uid_cap) {
+      const LoopbackReply busy{
+          503, oauth::login_failure_page(fmt::format(
+                   "Your browser has {} connections open to this login listener, the limit. "
+                   "Reload the page.",
+                   options.peers.max_per_uid))};
+      co_await write(stream, busy);
+      co_return;
+    }
+    if (admission.verdict != TcpPeerGate::Verdict::pass) co_return;
     beast::flat_buffer buffer;
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
@@ -137,6 +152,7 @@ LoopbackListener::~LoopbackListener() = default;
 
 Result<std::shared_ptr<LoopbackListener>> LoopbackListener::bind(asio::any_io_executor executor,
                                                                  std::uint16_t port,
+                                                                 BlockingPool& blocking,
                                                                  LoopbackOptions options) {
   BQB_TRY(acceptor,
           listen_tcp(executor, tcp::endpoint(asio::ip::address_v4::loopback(), port),
@@ -151,9 +167,11 @@ Result<std::shared_ptr<LoopbackListener>> LoopbackListener::bind(asio::any_io_ex
   }
   auto impl = std::make_unique<Impl>(options);
   impl->port = bound;
+  const std::string name = fmt::format("login listener on 127.0.0.1:{}", bound);
+  impl->gate.emplace(name, blocking, options.peers);
   auto* raw = impl.get();
   ConnectionServerOptions server_options;
-  server_options.name = fmt::format("login listener on 127.0.0.1:{}", bound);
+  server_options.name = name;
   server_options.max_connections = options.max_connections;
   server_options.write_timeout = options.write_timeout;
   server_options.linger = std::chrono::seconds(1);

@@ -2,6 +2,11 @@
 // The one-shot HTTP listener on 127.0.0.1 that receives the browser's redirect at the end of a
 // login's consent screen (Google's installed-app "loopback" flow).
 //
+// Only the user's own browser is served: each connection's owner is looked up before anything is
+// read, within per-listener limits, and another uid's connection is closed at once without an
+// answer (daemon/server/tcp_peer_gate.h), so other local users can neither hold its slots nor
+// deliver a redirect of their own.
+//
 // Browsers are untidy clients: they open speculative pre-connections that never send anything,
 // ask for /favicon.ico, and retry. So every connection is served on its own coroutine with its own
 // read deadline, one request per connection (answered with Connection: close), and nothing a
@@ -21,9 +26,12 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "daemon/server/peer_limits.h"
 #include "proto/error.h"
 
 namespace bqb {
+
+class BlockingPool;
 
 /// What the listener sends back to the browser.
 struct LoopbackReply {
@@ -39,6 +47,10 @@ struct LoopbackOptions {
   /// Connections beyond this many at once get a 503 page (a browser opens a handful).
   std::size_t max_connections = 32;
   std::size_t header_limit = 16 * 1024;
+  /// Owner lookups and connections per uid. A uid may hold max_connections - max_pending, so
+  /// that the slots it holds never crowd out the lookups of new connections; beyond: 503.
+  PeerLimitsOptions peers{/*max_pending=*/8, /*max_per_uid=*/24, /*lookups_per_second=*/32,
+                          /*lookup_burst=*/32};
 };
 
 class LoopbackListener : public std::enable_shared_from_this<LoopbackListener> {
@@ -47,10 +59,11 @@ class LoopbackListener : public std::enable_shared_from_this<LoopbackListener> {
   using Handler = std::function<boost::asio::awaitable<LoopbackReply>(std::string target)>;
 
   /// Binds 127.0.0.1:`port` (0: the OS picks a free port). Never binds anything but loopback.
-  /// @returns the listener, not yet accepting; io_error naming the address when the bind fails
-  /// (conflict when the port is in use).
+  /// `blocking` runs each connection's owner lookup and must outlive the listener and every
+  /// connection it serves. @returns the listener, not yet accepting; io_error naming the
+  /// address when the bind fails (conflict when the port is in use).
   static Result<std::shared_ptr<LoopbackListener>> bind(boost::asio::any_io_executor executor,
-                                                        std::uint16_t port,
+                                                        std::uint16_t port, BlockingPool& blocking,
                                                         LoopbackOptions options = {});
   ~LoopbackListener();
   LoopbackListener(const LoopbackListener&) = delete;

@@ -14,12 +14,11 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
-#include "daemon/base/blocking.h"
 #include "daemon/base/foreign_text.h"
 #include "daemon/base/gcc_coroutine_frames.h"  // silences a GCC 12 false positive
 #include "daemon/server/connection_server.h"
-#include "daemon/server/socket_owner.h"
 #include "daemon/server/tcp_listen.h"
+#include "daemon/server/tcp_peer_gate.h"
 
 namespace bqb {
 namespace {
@@ -63,15 +62,15 @@ std::string path_only(std::string_view target) {
 struct MetadataServer::Impl {
   using Connection = TcpConnectionServer::Connection;
 
-  Impl(TokenSource& t, BlockingPool& b, MetadataIdentityProvider i, MetadataServerOptions o)
-      : tokens(t), blocking(b), identity(std::move(i)), options(o) {}
+  Impl(TokenSource& t, MetadataIdentityProvider i, MetadataServerOptions o)
+      : tokens(t), identity(std::move(i)), options(o) {}
 
   TokenSource& tokens;
-  BlockingPool& blocking;
   MetadataIdentityProvider identity;
   MetadataServerOptions options;
   std::string name;  // "metadata 127.0.0.1:PORT", for logs and the audit line
   std::shared_ptr<TcpConnectionServer> server;
+  std::optional<TcpPeerGate> gate;
 
   bool stopping() const { return server->stopping(); }
 
@@ -85,19 +84,29 @@ struct MetadataServer::Impl {
     return make_response(busy, false);
   }
 
+  // This uid holds its share of the connections already.
+  Response over_uid_cap() const {
+    const MetadataReply busy{
+        503, std::string(metadata::kText),
+        fmt::format("you have {} connections open to this metadata endpoint, the limit for one "
+                    "user; retry shortly\n",
+                    options.peers.max_per_uid)};
+    auto res = make_response(busy, false);
+    res.keep_alive(false);
+    return res;
+  }
+
   asio::awaitable<void> session(Connection& conn) {
     auto& stream = conn.stream;
-    boost::system::error_code ec;
-    const auto local = stream.socket().local_endpoint(ec);
-    const auto remote = stream.socket().remote_endpoint(ec);
-    if (ec) co_return;
-    // Netlink and /proc reads block: not on the io thread.
-    auto owner_lookup = [local, remote] { return tcp_peer_uid(local, remote); };
-    const auto uid = co_await blocking.run(std::move(owner_lookup));
-    if (!uid || *uid != ::getuid()) {
-      co_await refuse_peer(stream, uid);
+    // Before anything is read: another uid's connection is closed at once, unanswered.
+    auto admission = co_await gate->admit(conn);
+    if (admission.verdict == TcpPeerGate::Verdict::over_uid_cap) {
+      auto busy = over_uid_cap();
+      co_await server->write(stream, busy);
       co_return;
     }
+    if (admission.verdict != TcpPeerGate::Verdict::pass) co_return;
+    const uid_t uid = admission.pass->uid();
     beast::flat_buffer buffer;
     while (!stopping()) {
       http::request_parser<http::string_body> parser;
@@ -119,7 +128,7 @@ struct MetadataServer::Impl {
       stream.expires_never();
       conn.busy = true;
       const auto& request = parser.get();
-      const auto reply = co_await answer(request, *uid);
+      const auto reply = co_await answer(request, uid);
       auto res = make_response(reply, request.method() == http::verb::head);
       res.keep_alive(request.keep_alive() && !stopping());
       spdlog::debug("{}: {} {} → {}", name, std::string(request.method_string()),
@@ -155,24 +164,6 @@ struct MetadataServer::Impl {
     co_return metadata::token_reply(token->access_token, token->expires_at,
                                     std::chrono::system_clock::now());
   }
-
-  // Another user reached the port (loopback TCP is open to every local user): refuse, log, close.
-  asio::awaitable<void> refuse_peer(TcpConnectionServer::Stream& stream,
-                                    std::optional<uid_t> uid) {
-    if (uid) {
-      spdlog::warn("{}: refused connection from uid={}: only uid {} is served", name, *uid,
-                   ::getuid());
-    } else {
-      spdlog::warn("{}: refused connection: the kernel does not know the connecting socket's owner",
-                   name);
-    }
-    const MetadataReply refused{
-        403, std::string(metadata::kText),
-        fmt::format("this metadata endpoint serves only uid {}\n", ::getuid())};
-    auto res = make_response(refused, false);
-    res.keep_alive(false);
-    co_await server->write(stream, res);
-  }
 };
 
 MetadataServer::MetadataServer(std::unique_ptr<Impl> impl, std::string host, std::uint16_t port)
@@ -200,8 +191,9 @@ Result<std::shared_ptr<MetadataServer>> MetadataServer::bind(
                 fmt::format("cannot read the metadata endpoint's port: {}", ec.message()));
   }
   const std::string host = endpoint_text(bound);
-  auto impl = std::make_unique<Impl>(tokens, blocking, std::move(identity), options);
+  auto impl = std::make_unique<Impl>(tokens, std::move(identity), options);
   impl->name = "metadata " + host;
+  impl->gate.emplace(impl->name, blocking, options.peers);
   auto* raw = impl.get();
   ConnectionServerOptions server_options;
   server_options.name = impl->name;

@@ -4,9 +4,10 @@
 // account's tokens through the TokenSource; daemon/metadata/metadata_request.h and
 // metadata_answer.h say what each request gets.
 //
-// TCP has no SO_PEERCRED: each accepted connection's owner uid is asked of the kernel
-// (daemon/server/socket_owner.h) on a BlockingPool thread, and a connection from another uid is
-// refused with 403 and a warning naming that uid. HTTP/1.1 with keep-alive; a deadline on each
+// TCP has no SO_PEERCRED: each accepted connection's owner uid is asked of the kernel before
+// anything is read, within per-listener limits (daemon/server/tcp_peer_gate.h), and a connection
+// from another uid is closed at once without an answer, with a warning naming that uid (at most
+// one refusal line a second). HTTP/1.1 with keep-alive; a deadline on each
 // request read and each response write. The connection handling (cap, registry, drain) is
 // daemon/server/connection_server.h. Every response carries `Metadata-Flavor: Google`. Query
 // strings are never logged.
@@ -22,6 +23,7 @@
 
 #include "daemon/base/config.h"
 #include "daemon/metadata/metadata_answer.h"
+#include "daemon/server/peer_limits.h"
 #include "daemon/tokens/token_source.h"
 #include "proto/error.h"
 
@@ -34,6 +36,10 @@ struct MetadataServerOptions {
   std::chrono::milliseconds write_timeout{std::chrono::seconds(10)};
   std::size_t max_connections = 64;  // beyond: 503, then closed
   std::size_t header_limit = 8 * 1024;
+  /// Owner lookups and connections per uid. A uid may hold max_connections - max_pending, so
+  /// that the slots it holds never crowd out the lookups of new connections; beyond: 503.
+  PeerLimitsOptions peers{/*max_pending=*/8, /*max_per_uid=*/56, /*lookups_per_second=*/32,
+                          /*lookup_burst=*/32};
 };
 
 /// @returns the identity to serve now; called for each request, so an endpoint can follow the

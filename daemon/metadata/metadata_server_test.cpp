@@ -10,6 +10,8 @@
 
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include "daemon/base/blocking.h"
@@ -31,10 +33,12 @@ class MetadataServerTest : public ::testing::Test {
   }
   void TearDown() override { spdlog::set_default_logger(previous_); }
 
-  std::shared_ptr<MetadataServer> serve(std::optional<std::string> project = "proj-1") {
+  std::shared_ptr<MetadataServer> serve(std::optional<std::string> project = "proj-1",
+                                        MetadataServerOptions options = {}) {
     metadata::MetadataIdentity id{tokens_.account, tokens_.granted, project};
-    auto s = MetadataServer::bind(io_.get_executor(), ListenAddress{"127.0.0.1", 0}, tokens_, pool_,
-                                  [id]() -> Result<metadata::MetadataIdentity> { return id; });
+    auto s = MetadataServer::bind(
+        io_.get_executor(), ListenAddress{"127.0.0.1", 0}, tokens_, pool_,
+        [id]() -> Result<metadata::MetadataIdentity> { return id; }, options);
     EXPECT_TRUE(s) << s.error().message;
     if (!s) return nullptr;
     (*s)->start();
@@ -183,7 +187,7 @@ TEST_F(MetadataServerTest, KeepsTheConnectionAliveBetweenRequests) {
   EXPECT_EQ(tokens_.requests.size(), 1u);
 }
 
-TEST_F(MetadataServerTest, ConnectionFromAnotherUidIsRefusedAndLogged) {
+TEST_F(MetadataServerTest, ConnectionFromAnotherUidIsClosedUnansweredAndLogged) {
   ASSERT_EQ(::geteuid(), 0u) << "must run as root (scripts/test.sh does) to connect as nobody";
   auto s = serve();
   ASSERT_TRUE(s);
@@ -193,11 +197,51 @@ TEST_F(MetadataServerTest, ConnectionFromAnotherUidIsRefusedAndLogged) {
                test::metadata_get("/computeMetadata/v1/instance/service-accounts/default/token",
                                   s->port()),
                65534, 65534));
-  EXPECT_EQ(a.status, 403) << a.raw;
-  EXPECT_EQ(a.headers["metadata-flavor"], "Google");
-  EXPECT_EQ(a.raw.find("ya29"), std::string::npos);
+  EXPECT_EQ(a.raw, "") << "closed at once, not even a 403";
   EXPECT_TRUE(tokens_.requests.empty());
   EXPECT_NE(log().find("refused connection from uid=65534"), std::string::npos) << log();
+}
+
+TEST_F(MetadataServerTest, OneUidHoldsAtMostItsShareOfConnectionsAndGets503Beyond) {
+  MetadataServerOptions options;
+  options.peers.max_per_uid = 1;
+  auto s = serve("proj-1", options);
+  ASSERT_TRUE(s);
+  const std::uint16_t port = s->port();
+  const std::string project = test::metadata_get("/computeMetadata/v1/project/project-id", port);
+  auto task = [&]() -> asio::awaitable<std::pair<test::RawAnswer, int>> {
+    auto ex = co_await asio::this_coro::executor;
+    asio::ip::tcp::socket held(ex);
+    co_await held.async_connect({asio::ip::address_v4::loopback(), port}, asio::use_awaitable);
+    // A keep-alive request, answered: this connection now holds the uid's one connection.
+    const std::string keep_alive =
+        "GET /computeMetadata/v1/project/project-id HTTP/1.1\r\nHost: 127.0.0.1:" +
+        std::to_string(port) + "\r\nMetadata-Flavor: Google\r\n\r\n";
+    co_await asio::async_write(held, asio::buffer(keep_alive), asio::use_awaitable);
+    std::string first;
+    co_await asio::async_read_until(held, asio::dynamic_buffer(first), "proj-1",
+                                    asio::use_awaitable);
+    auto over = co_await test::raw_exchange(port, project);
+    // Once the server has seen the held connection close, its place is free again.
+    held.close();
+    int status = 0;
+    asio::steady_timer pause(ex);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      status = (co_await test::raw_exchange(port, project)).status;
+      if (status != 503) break;
+      pause.expires_after(std::chrono::milliseconds(10));
+      co_await pause.async_wait(asio::use_awaitable);
+    }
+    co_return std::pair{over, status};
+  };
+  auto [over, after] = test::run(io_, task());
+  EXPECT_EQ(over.status, 503) << over.raw;
+  EXPECT_NE(over.body.find("1 connections open"), std::string::npos) << over.raw;
+  EXPECT_EQ(after, 200);
+  EXPECT_NE(log().find("uid " + std::to_string(::getuid()) + " holds 1 connections, its limit"),
+            std::string::npos)
+      << log();
 }
 
 TEST_F(MetadataServerTest, CloseStopsAccepting) {

@@ -37,7 +37,8 @@ class ConnectionServer<Protocol>::Slot {
  public:
   Slot(ConnectionServer& server, Stream& stream)
       : server_(server),
-        it_(server.connections_.insert(server.connections_.end(), Connection{stream, false})) {}
+        it_(server.connections_.insert(server.connections_.end(),
+                                       Connection{stream, false, false})) {}
   ~Slot() { server_.release(it_); }
   Slot(const Slot&) = delete;
   Slot& operator=(const Slot&) = delete;
@@ -125,7 +126,11 @@ asio::awaitable<void> ConnectionServer<Protocol>::serve(Socket socket,
   }
   slot.connection().busy = false;
   // Still holding the slot: a connection counts until its socket is closed.
-  co_await lingering_close(stream, options_.linger_bytes, options_.linger);
+  if (slot.connection().close_at_once) {
+    stream.close();
+  } else {
+    co_await lingering_close(stream, options_.linger_bytes, options_.linger);
+  }
   (void)keep_alive;
 }
 

@@ -58,6 +58,10 @@ class ConnectionServer : public std::enable_shared_from_this<ConnectionServer<Pr
     Stream& stream;
     /// True while a request is being answered: stop() lets such a connection finish.
     bool busy = false;
+    /// Set by a session that refused its peer without answering: the server then closes the
+    /// socket without the lingering close, which would let the refused peer hold the slot for
+    /// up to `linger` longer.
+    bool close_at_once = false;
   };
 
   /// Speaks the protocol on one connection; the server closes the connection when it returns.

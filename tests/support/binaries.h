@@ -14,5 +14,7 @@ std::string cli_binary();
 std::string emulator_binary();
 /// @returns the path of the built bqbit-socket-recorder (tests/integration/tools).
 std::string socket_recorder_binary();
+/// @returns the path of the built bqbit-connection-flood (tests/integration/tools).
+std::string connection_flood_binary();
 
 }  // namespace bqb::itest

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -107,7 +108,8 @@ inline std::string metadata_get(std::string_view target, std::uint16_t port,
 }
 
 /// Forks a child that drops to `uid`/`gid`, sends `request` to 127.0.0.1:`port` and writes the
-/// answer into a pipe; the returned coroutine reads it to EOF and reaps the child.
+/// answer into a pipe; the returned coroutine reads it to EOF (or the connection's reset) and
+/// reaps the child.
 inline asio::awaitable<RawAnswer> exchange_as_uid(std::uint16_t port, std::string request,
                                                   uid_t uid, gid_t gid) {
   int fds[2];
@@ -122,9 +124,10 @@ inline asio::awaitable<RawAnswer> exchange_as_uid(std::uint16_t port, std::strin
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) ::_exit(4);
-    if (::write(s, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
-      ::_exit(5);
-    }
+    // A listener that refuses this uid may close before the request is sent (EPIPE, no
+    // SIGPIPE): then nothing comes back, which is what the caller checks.
+    const ssize_t sent = ::send(s, request.data(), request.size(), MSG_NOSIGNAL);
+    if (sent < 0 && errno != EPIPE && errno != ECONNRESET) ::_exit(5);
     char buf[4096];
     ssize_t n;
     while ((n = ::read(s, buf, sizeof(buf))) > 0) {
