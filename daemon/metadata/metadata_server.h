@@ -38,8 +38,11 @@ struct MetadataServerOptions {
   std::size_t header_limit = 8 * 1024;
   /// Owner lookups and connections per uid. A uid may hold max_connections - max_pending, so
   /// that the slots it holds never crowd out the lookups of new connections; beyond: 503.
-  PeerLimitsOptions peers{/*max_pending=*/8, /*max_per_uid=*/56, /*lookups_per_second=*/32,
-                          /*lookup_burst=*/32};
+  /// 256 lookups a second: a netlink lookup costs tens of microseconds, so this bounds what a
+  /// flood costs (and a /proc fallback's table reads) while a burst of the user's own processes
+  /// (`bqbroker exec` over a parallel job) is served.
+  PeerLimitsOptions peers{/*max_pending=*/8, /*max_per_uid=*/56, /*lookups_per_second=*/256,
+                          /*lookup_burst=*/256};
 };
 
 /// @returns the identity to serve now; called for each request, so an endpoint can follow the

@@ -2,10 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/base/blocking.h"
 #include "daemon/base/gcc_coroutine_frames.h"  // silences a GCC 12 false positive
@@ -32,30 +37,20 @@ boost::asio::awaitable<TcpPeerGate::Admission> TcpPeerGate::admit(
     close_now(conn);
     co_return Admission{};
   }
-  switch (limits_.begin_lookup(PeerLimits::Clock::now())) {
-    case LookupAdmission::admitted:
-      break;
-    case LookupAdmission::too_many_pending:
-      log_refusal(fmt::format(
-          "closed a connection without looking up its owner: {} lookups are running, the limit",
-          limits_.options().max_pending));
-      close_now(conn);
-      co_return Admission{};
-    case LookupAdmission::budget_spent:
-      log_refusal(fmt::format(
-          "closed a connection without looking up its owner: over the budget of {:g} lookups a "
-          "second",
-          limits_.options().lookups_per_second));
-      close_now(conn);
-      co_return Admission{};
+  if (!co_await await_lookup_turn(conn)) {
+    close_now(conn);
+    co_return Admission{};
   }
   std::optional<uid_t> owner;
   {
     // Ends the pending lookup on every path, the coroutine destroyed at shutdown included.
     struct EndLookup {
-      PeerLimits& limits;
-      ~EndLookup() { limits.end_lookup(); }
-    } end_lookup{limits_};
+      TcpPeerGate& gate;
+      ~EndLookup() {
+        gate.limits_.end_lookup();
+        gate.wake_next();
+      }
+    } end_lookup{*this};
     // Netlink and /proc reads block: not on the io thread.
     auto lookup = [local, remote] { return tcp_peer_uid(local, remote); };
     owner = co_await blocking_.run(std::move(lookup));
@@ -77,6 +72,53 @@ boost::asio::awaitable<TcpPeerGate::Admission> TcpPeerGate::admit(
     co_return Admission{Verdict::over_uid_cap, std::nullopt};
   }
   co_return Admission{Verdict::pass, Pass(limits_, *owner)};
+}
+
+boost::asio::awaitable<bool> TcpPeerGate::await_lookup_turn(TcpConnectionServer::Connection& conn) {
+  const auto deadline = PeerLimits::Clock::now() + kMaxLookupWait;
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  for (;;) {
+    const auto now = PeerLimits::Clock::now();
+    switch (limits_.begin_lookup(now)) {
+      case LookupAdmission::admitted:
+        co_return true;
+      case LookupAdmission::budget_spent:
+        log_refusal(fmt::format(
+            "closed a connection without looking up its owner: over the budget of {:g} lookups "
+            "a second",
+            limits_.options().lookups_per_second));
+        co_return false;
+      case LookupAdmission::too_many_pending:
+        break;
+    }
+    if (now >= deadline || !conn.stream.socket().is_open()) {
+      log_refusal(fmt::format(
+          "closed a connection without looking up its owner: it waited {} s for one of the {} "
+          "lookups running",
+          kMaxLookupWait.count(), limits_.options().max_pending));
+      co_return false;
+    }
+    // Woken by wake_next() when a lookup ends; the timeout also notices a connection closed
+    // by the server's shutdown, which does not wake waiters.
+    timer.expires_after(
+        std::min<PeerLimits::Clock::duration>(deadline - now, std::chrono::milliseconds(250)));
+    waiting_.push_back(&timer);
+    // Leaves the queue on every path (wake_next() may have taken it out already), the
+    // coroutine destroyed at shutdown included.
+    struct LeaveQueue {
+      std::list<boost::asio::steady_timer*>& waiting;
+      boost::asio::steady_timer* timer;
+      ~LeaveQueue() { waiting.remove(timer); }
+    } leave{waiting_, &timer};
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
+}
+
+void TcpPeerGate::wake_next() {
+  if (waiting_.empty()) return;
+  waiting_.front()->cancel();
+  waiting_.pop_front();  // so that the next lookup to end wakes the next one
 }
 
 void TcpPeerGate::close_now(TcpConnectionServer::Connection& conn) {

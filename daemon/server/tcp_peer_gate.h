@@ -6,18 +6,24 @@
 // Each connection's owner is looked up first, before a byte of it is read: on the BlockingPool
 // (netlink and /proc reads block), and only within the listener's PeerLimits (a cap on lookups
 // running at once and a lookup budget per second; daemon/server/peer_limits.h). A connection
-// refused there, one whose owner the kernel does not know, and one from another uid are closed
-// at once with no answer and without the lingering close, so a refused peer holds a slot for
-// no longer than its lookup. A verified uid holds at most max_per_uid connections; one more is
-// the listener's to answer (503). Refusals are logged at most once a second per listener, with
-// the count of those not logged, so another user cannot flood the log either.
+// that finds max_pending lookups running waits its turn (in arrival order, for at most
+// kMaxLookupWait), so a burst of the user's own connections is served rather than dropped. A
+// connection that finds the budget spent or waited too long, one whose owner the kernel does
+// not know, and one from another uid are closed at once with no answer and without the
+// lingering close, so a refused peer holds a slot for no longer than its lookup. A verified uid
+// holds at most max_per_uid connections; one more is the listener's to answer (503). Refusals are
+// logged at most once a second per listener, with the count of those not logged, so another user
+// cannot flood the log either.
 
+#include <chrono>
+#include <list>
 #include <optional>
 #include <string>
 
 #include <sys/types.h>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "daemon/server/connection_server.h"
 #include "daemon/server/peer_limits.h"
@@ -66,7 +72,16 @@ class TcpPeerGate {
 
   const PeerLimits& limits() const { return limits_; }
 
+  /// How long a connection waits for a free lookup before it is closed unanswered.
+  static constexpr std::chrono::seconds kMaxLookupWait{5};
+
  private:
+  // Waits until begin_lookup() admits this connection (true), or the budget is spent, the wait
+  // exceeds kMaxLookupWait or the connection closes (false, having logged why).
+  boost::asio::awaitable<bool> await_lookup_turn(TcpConnectionServer::Connection& conn);
+  // Wakes the longest-waiting connection, if any: a lookup has ended.
+  void wake_next();
+
   // Closes `conn` at once, without an answer.
   static void close_now(TcpConnectionServer::Connection& conn);
   // Logs `what` as a warning unless a refusal was logged less than a second ago.
@@ -76,6 +91,8 @@ class TcpPeerGate {
   BlockingPool& blocking_;
   PeerLimits limits_;
   LogThrottle log_throttle_;
+  // The connections waiting for a lookup, oldest first. Single-threaded: the io thread only.
+  std::list<boost::asio::steady_timer*> waiting_;
 };
 
 }  // namespace bqb

@@ -69,7 +69,7 @@ std::size_t refusal_lines(const std::string& log, const std::string& name) {
 }
 
 /// Calls `attempt` until it returns a value or 10 s pass. A connection opened right after a
-/// flood may find the listener's owner-lookup budget spent (it refills within 1/32 s) and be
+/// flood may find the listener's owner-lookup budget spent (it refills within 1/256 s) and be
 /// closed unanswered; client libraries retry such a connection, and so does the test.
 template <class F>
 auto until_answered(F attempt) -> decltype(attempt()) {
