@@ -73,13 +73,6 @@ struct LoopbackListener::Impl {
   std::shared_ptr<TcpConnectionServer> server;
   std::optional<TcpPeerGate> gate;
 
-  Response over_capacity() const {
-    return make_response(LoopbackReply{
-        503, oauth::login_failure_page(fmt::format(
-                 "This login listener has {} connections open, its limit. Reload the page.",
-                 options.max_connections))});
-  }
-
   asio::awaitable<void> session(Connection& conn) {
     auto& stream = conn.stream;
     // Before anything is read: another uid's connection is closed at once, unanswered.
@@ -179,7 +172,8 @@ Result<std::shared_ptr<LoopbackListener>> LoopbackListener::bind(asio::any_io_ex
   impl->server = std::make_shared<TcpConnectionServer>(
       std::move(acceptor), std::move(server_options),
       [raw](TcpConnectionServer::Connection& c) { return raw->session(c); },
-      [raw] { return raw->over_capacity(); });
+      // At the cap, stop accepting rather than answer a peer not looked up yet.
+      TcpConnectionServer::OverCapacity{});
   return std::shared_ptr<LoopbackListener>(new LoopbackListener(std::move(impl), bound));
 }
 

@@ -44,7 +44,8 @@ struct LoopbackOptions {
   std::chrono::milliseconds read_timeout{std::chrono::seconds(10)};
   /// Bound on writing the answer.
   std::chrono::milliseconds write_timeout{std::chrono::seconds(10)};
-  /// Connections beyond this many at once get a 503 page (a browser opens a handful).
+  /// Connections beyond this many at once are not accepted until one closes (they wait in the
+  /// backlog: nothing is answered before its owner is known); a browser opens a handful.
   std::size_t max_connections = 32;
   std::size_t header_limit = 16 * 1024;
   /// Owner lookups and connections per uid. A uid may hold max_connections - max_pending, so

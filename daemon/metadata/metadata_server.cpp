@@ -1,7 +1,5 @@
 #include "daemon/metadata/metadata_server.h"
 
-#include <unistd.h>
-
 #include <optional>
 #include <string_view>
 
@@ -73,16 +71,6 @@ struct MetadataServer::Impl {
   std::optional<TcpPeerGate> gate;
 
   bool stopping() const { return server->stopping(); }
-
-  // Over the cap: an answer a client library retries on, rather than a silent close it reports
-  // as "metadata server unreachable".
-  Response over_capacity() const {
-    const MetadataReply busy{
-        503, std::string(metadata::kText),
-        fmt::format("this metadata endpoint has {} connections open, its limit; retry shortly\n",
-                    options.max_connections)};
-    return make_response(busy, false);
-  }
 
   // This uid holds its share of the connections already.
   Response over_uid_cap() const {
@@ -204,7 +192,8 @@ Result<std::shared_ptr<MetadataServer>> MetadataServer::bind(
   impl->server = std::make_shared<TcpConnectionServer>(
       std::move(acceptor), std::move(server_options),
       [raw](TcpConnectionServer::Connection& c) { return raw->session(c); },
-      [raw] { return raw->over_capacity(); });
+      // At the cap, stop accepting rather than answer a peer not looked up yet.
+      TcpConnectionServer::OverCapacity{});
   return std::shared_ptr<MetadataServer>(new MetadataServer(std::move(impl), host, bound.port()));
 }
 

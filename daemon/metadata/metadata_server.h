@@ -34,7 +34,7 @@ class BlockingPool;
 struct MetadataServerOptions {
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};  // idle time included
   std::chrono::milliseconds write_timeout{std::chrono::seconds(10)};
-  std::size_t max_connections = 64;  // beyond: 503, then closed
+  std::size_t max_connections = 64;  // beyond: not accepted until one closes (the backlog waits)
   std::size_t header_limit = 8 * 1024;
   /// Owner lookups and connections per uid. A uid may hold max_connections - max_pending, so
   /// that the slots it holds never crowd out the lookups of new connections; beyond: 503.

@@ -57,7 +57,8 @@ ConnectionServer<Protocol>::ConnectionServer(Acceptor acceptor, ConnectionServer
       options_(std::move(options)),
       session_(std::move(session)),
       over_capacity_(std::move(over_capacity)),
-      accept_pause_(acceptor_.get_executor()) {}
+      accept_pause_(acceptor_.get_executor()),
+      slot_freed_(acceptor_.get_executor()) {}
 
 template <class Protocol>
 void ConnectionServer<Protocol>::start(std::shared_ptr<const void> keep_alive) {
@@ -71,6 +72,12 @@ asio::awaitable<void> ConnectionServer<Protocol>::accept_loop(
   auto self = this->shared_from_this();
   std::chrono::milliseconds pause{0};  // nonzero while accept() keeps failing
   while (!stopping_) {
+    if (!over_capacity_ && connections_.size() >= options_.max_connections) {
+      // Not accepted yet: the next connection waits in the backlog until a slot is free.
+      slot_freed_.expires_at(asio::steady_timer::time_point::max());
+      co_await slot_freed_.async_wait(kTuple);
+      continue;
+    }
     auto [ec, socket] = co_await acceptor_.async_accept(kTuple);
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
@@ -167,6 +174,7 @@ void ConnectionServer<Protocol>::stop(std::function<void()> on_drained) {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   accept_pause_.cancel();
+  slot_freed_.cancel();
   for (auto& c : connections_) {
     if (!c.busy) c.stream.socket().cancel(ignored);
   }
@@ -176,6 +184,7 @@ void ConnectionServer<Protocol>::stop(std::function<void()> on_drained) {
 template <class Protocol>
 void ConnectionServer<Protocol>::release(typename std::list<Connection>::iterator it) {
   connections_.erase(it);
+  slot_freed_.cancel();
   if (stopping_ && connections_.empty() && on_drained_) std::exchange(on_drained_, nullptr)();
 }
 

@@ -2,7 +2,10 @@
 // The one accept loop behind every listener of the daemon (the socket API, the metadata
 // endpoints, the login redirect listener). It owns what is the same for all of them:
 //   - a cap on open connections; a connection over the cap gets the owner's 503 answer (which a
-//     client can act on: retry later) and is closed, and is not served;
+//     client can act on: retry later) and is closed, and is not served. A listener whose peers
+//     must be vetted before any answer (the loopback TCP ones: any local user can connect)
+//     passes no OverCapacity: at the cap it stops accepting until a slot is free, so a new
+//     connection waits in the kernel's backlog and nobody is answered before its owner is known;
 //   - a registry of open connections, each holding its slot through an RAII object, so the slot
 //     is given back on every exit path of a connection: normal end, error, exception, or the
 //     coroutine frame destroyed at shutdown;
@@ -66,7 +69,8 @@ class ConnectionServer : public std::enable_shared_from_this<ConnectionServer<Pr
 
   /// Speaks the protocol on one connection; the server closes the connection when it returns.
   using Session = std::function<boost::asio::awaitable<void>(Connection&)>;
-  /// The answer for a connection over the cap (a 503 naming the limit and what to do).
+  /// The answer for a connection over the cap (a 503 naming the limit and what to do); empty:
+  /// stop accepting at the cap instead (see above).
   using OverCapacity = std::function<Response()>;
 
   ConnectionServer(Acceptor acceptor, ConnectionServerOptions options, Session session,
@@ -109,6 +113,7 @@ class ConnectionServer : public std::enable_shared_from_this<ConnectionServer<Pr
   std::size_t refusing_ = 0;  // over-cap connections being answered, bounded by the cap too
   std::size_t accept_failures_ = 0;
   boost::asio::steady_timer accept_pause_;
+  boost::asio::steady_timer slot_freed_;  // with no OverCapacity: cancelled when a slot frees
   bool stopping_ = false;
   std::function<void()> on_drained_;
 };

@@ -1,6 +1,7 @@
 // The one connection server, on a real loopback TCP socket: a session that throws gives its
-// slot back and the server keeps serving; connections over the cap get the owner's 503; stop()
-// cancels idle connections and reports the drain.
+// slot back and the server keeps serving; connections over the cap get the owner's 503, or,
+// with no OverCapacity, wait unaccepted until a slot frees; stop() cancels idle connections and
+// reports the drain.
 
 #include "daemon/server/connection_server.h"
 
@@ -8,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -31,20 +33,25 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 class ConnectionServerTest : public ::testing::Test {
  protected:
   /// Starts a server whose session is `session`, on an OS-chosen loopback port.
-  void start(std::size_t max_connections, TcpConnectionServer::Session session) {
+  void start(std::size_t max_connections, TcpConnectionServer::Session session,
+             bool answer_over_cap = true) {
     tcp::acceptor acceptor(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     port_ = acceptor.local_endpoint().port();
     ConnectionServerOptions options;
     options.name = "test server";
     options.max_connections = max_connections;
     options.linger = 200ms;
-    server_ = std::make_shared<TcpConnectionServer>(
-        std::move(acceptor), options, std::move(session), [] {
-          TcpConnectionServer::Response busy{boost::beast::http::status::service_unavailable, 11};
-          busy.body() = "busy";
-          busy.prepare_payload();
-          return busy;
-        });
+    TcpConnectionServer::OverCapacity busy;
+    if (answer_over_cap) {
+      busy = [] {
+        TcpConnectionServer::Response res{boost::beast::http::status::service_unavailable, 11};
+        res.body() = "busy";
+        res.prepare_payload();
+        return res;
+      };
+    }
+    server_ = std::make_shared<TcpConnectionServer>(std::move(acceptor), options,
+                                                    std::move(session), std::move(busy));
     server_->start(nullptr);
   }
 
@@ -181,6 +188,46 @@ TEST_F(ConnectionServerTest, AConnectionOverTheCapGetsTheOwners503) {
   const auto second = run(task());
   EXPECT_NE(second.find("HTTP/1.1 503"), std::string::npos) << second;
   EXPECT_NE(second.find("busy"), std::string::npos) << second;
+}
+
+TEST_F(ConnectionServerTest, WithNoOverCapacityAnswerAConnectionOverTheCapWaitsForASlot) {
+  asio::steady_timer hold(io_, asio::steady_timer::time_point::max());
+  int sessions = 0;
+  start(
+      1,
+      [&](TcpConnectionServer::Connection& conn) -> asio::awaitable<void> {
+        if (sessions++ == 0) co_await hold.async_wait(kTuple);  // the first holds the slot
+        co_await asio::async_write(conn.stream, asio::buffer("ok", 2), kTuple);
+      },
+      /*answer_over_cap=*/false);
+  auto task = [&]() -> asio::awaitable<std::string> {
+    tcp::socket first(io_);
+    co_await first.async_connect({asio::ip::address_v4::loopback(), port_}, asio::use_awaitable);
+    asio::steady_timer poll(io_);
+    while (server_->connection_count() == 0) {
+      poll.expires_after(1ms);
+      co_await poll.async_wait(asio::use_awaitable);
+    }
+    // The second connects (the kernel's backlog) and sends, but is neither served nor answered
+    // while the first holds the only slot.
+    std::optional<std::string> second;
+    asio::co_spawn(io_, exchange(), [&](std::exception_ptr, std::string got) { second = got; });
+    for (int i = 0; i < 50; ++i) {
+      poll.expires_after(1ms);
+      co_await poll.async_wait(asio::use_awaitable);
+      EXPECT_EQ(server_->connection_count(), 1u);
+      EXPECT_FALSE(second.has_value()) << *second;
+      EXPECT_EQ(sessions, 1);
+    }
+    hold.cancel();  // the first ends; its slot goes to the second
+    while (!second) {
+      poll.expires_after(1ms);
+      co_await poll.async_wait(asio::use_awaitable);
+    }
+    co_return *second;
+  };
+  EXPECT_EQ(run(task()), "ok");
+  EXPECT_EQ(sessions, 2);
 }
 
 TEST_F(ConnectionServerTest, StopCancelsIdleConnectionsAndReportsTheDrain) {
