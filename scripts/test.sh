@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, and runs every test (unit, integration,
-# keyring, e2e) inside a private D-Bus session with an unlocked gnome-keyring. Fakes of Google's
-# endpoints are started by the tests themselves. Extra arguments go to ctest (e.g. -L unit).
+# keyring, e2e) inside a private D-Bus session with an unlocked gnome-keyring; the integration,
+# keyring and e2e tests run as bqb-test-a, an ordinary user (tests/support/as-test-user.sh).
+# Fakes of Google's endpoints are started by the tests themselves. Extra arguments go to ctest
+# (e.g. -L unit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +17,11 @@ bash scripts/test-users.sh
 # the checkout, and the build directory left out of the hash (with -g, ccache otherwise keys on
 # it, so every clone at a new path would rebuild from scratch; only the debug info's compilation
 # directory differs, which nothing here reads).
-export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-25G}
+# The tests that touch the keyring run as bqb-test-a: so do the session bus and keyring.
+export BQBROKER_KEYRING_USER=bqb-test-a
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build
-exec scripts/with-keyring.sh ctest --test-dir build --output-on-failure --no-tests=error -j2 "$@"
+# JUnit results: what scripts/figures.py reads for the README's figures.
+scripts/with-keyring.sh ctest --test-dir build --output-on-failure --no-tests=error -j2 \
+  --output-junit "$PWD/build/test-results.xml" "$@"

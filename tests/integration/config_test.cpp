@@ -103,8 +103,9 @@ TEST(ConfigErrors, AConfigFileAnotherUserCouldHaveWrittenIsRefused) {
     const fs::path file = sb.config_home() / "bqbroker" / "config.toml";
     write_file(file, kTestConfig);
     sb.give_to(users.a);
-    ASSERT_EQ(::chown(file.c_str(), c.owner->uid, c.owner->gid), 0);
+    // The mode first: once the file is another user's, only its owner (or root) may change it.
     fs::permissions(file, c.mode);
+    ASSERT_EQ(::chown(file.c_str(), c.owner->uid, c.owner->gid), 0);
     DaemonProcess d(sb, DaemonOptions().with_config(std::nullopt).with_user(users.a));
     EXPECT_EQ(d.wait_exit(), ExitStatus::exited_with(1)) << d.log();
     EXPECT_FALSE(

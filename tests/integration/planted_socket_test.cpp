@@ -6,8 +6,8 @@
 // "GET /v1/token" of `token`, not the SQL of `query`, not the refresh token and client secret of
 // `login --import-adc`. The user's own daemon on the same path is still served.
 //
-// Runs as root (setpriv, chown) with the users of scripts/test-users.sh; fails, not skips,
-// without them.
+// Runs as bqb-test-a with CAP_SETUID/SETGID (setpriv) and CAP_CHOWN, with the users of
+// scripts/test-users.sh; fails, not skips, without them.
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -28,6 +28,21 @@ namespace fs = std::filesystem;
 
 constexpr int kExitUnreachable = 3;
 
+/// Removes `path` (any depth), whoever owns it. The test process is an ordinary user with
+/// CAP_CHOWN only (tests/support/as-test-user.sh): it takes each entry over before removing it,
+/// since another user's directory in sticky /tmp is not its to empty or delete.
+void reclaim_and_remove(const fs::path& path) {
+  std::error_code ec;
+  const auto st = fs::symlink_status(path, ec);
+  if (ec || !fs::exists(st)) return;
+  (void)::lchown(path.c_str(), ::getuid(), ::getgid());
+  if (fs::is_directory(st)) {
+    (void)::chmod(path.c_str(), 0700);
+    for (const auto& entry : fs::directory_iterator(path, ec)) reclaim_and_remove(entry.path());
+  }
+  fs::remove(path, ec);
+}
+
 /// /tmp/bqbroker-<uid>, where the CLI looks without $XDG_RUNTIME_DIR. A fixed path outside any
 /// sandbox: tests (of this run and of any concurrent one) take turns through an flock on
 /// /tmp/bqbit-fallback-<uid>.lock, and the directory is removed before and after each use.
@@ -40,13 +55,12 @@ class FallbackDir {
     if (lock_ < 0 || ::flock(lock_, LOCK_EX) != 0) {
       throw std::system_error(errno, std::generic_category(), "lock for " + path_.string());
     }
-    fs::remove_all(path_);  // left by a test that crashed; the uid is a test user's
+    reclaim_and_remove(path_);  // left by a test that crashed; the uid is a test user's
   }
   FallbackDir(const FallbackDir&) = delete;
   FallbackDir& operator=(const FallbackDir&) = delete;
   ~FallbackDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
+    reclaim_and_remove(path_);
     ::close(lock_);  // releases the flock
   }
 
@@ -60,8 +74,9 @@ class FallbackDir {
 
 void make_dir(const fs::path& dir, const TestUser& owner, mode_t mode) {
   fs::create_directory(dir);
-  ASSERT_EQ(::chown(dir.c_str(), owner.uid, owner.gid), 0) << dir;
+  // The mode first: once the directory is another user's, only its owner may change it.
   ASSERT_EQ(::chmod(dir.c_str(), mode), 0) << dir;
+  ASSERT_EQ(::chown(dir.c_str(), owner.uid, owner.gid), 0) << dir;
 }
 
 /// Checks that the CLI refused: exit 3 and every one of `needles` on stderr, nothing on stdout.

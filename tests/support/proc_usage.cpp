@@ -23,8 +23,9 @@ Expected<ProcUsage> proc_usage(pid_t pid) {
     ++u.fds;
   }
   if (ec) {
-    return tl::unexpected("cannot list " + (dir / "fd").string() + ": " + ec.message() +
-                          " (a non-dumpable process's fds need CAP_SYS_PTRACE)");
+    return tl::unexpected(
+        "cannot list " + (dir / "fd").string() + ": " + ec.message() +
+        " (a non-dumpable process's fds need CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH)");
   }
   std::ifstream status(dir / "status");
   if (!status) return tl::unexpected("cannot read " + (dir / "status").string());

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "proto/spawn.h"
+#include "tests/support/test_users.h"
 
 namespace bqb::itest {
 
@@ -21,8 +22,9 @@ namespace {
 
 /// Variables a child must see for the test run to work as configured by the caller of ctest.
 constexpr const char* kPassThrough[] = {
-    "PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "DBUS_SESSION_BUS_ADDRESS",
-    "LANG", "LC_ALL"};
+    "PATH", "LANG", "LC_ALL", "DBUS_SESSION_BUS_ADDRESS",
+    // scripts/test-sanitizers.sh: where a sanitizer build's processes write their reports.
+    "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"};
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -123,6 +125,9 @@ void Child::spawn(const std::vector<std::string>& argv, const Environment& env, 
   sigemptyset(&none);
   options.signal_mask = none;
   options.default_signals = true;
+  // setpriv (as_user) needs this thread's user-switching capabilities; nothing else gets any.
+  std::optional<UserSwitch> user_switch;
+  if (is_user_switch(argv)) user_switch.emplace();
   auto pid = spawn_process(options);
   if (!pid) throw std::runtime_error(pid.error().message);
   pid_ = *pid;
