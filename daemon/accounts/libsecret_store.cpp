@@ -122,16 +122,41 @@ tl::unexpected<Error> locked(std::string_view what, const SecretKey& key) {
               std::string(kLockedHint));
 }
 
+// Runs `call(deadline, &error)` (a libsecret call) once more, on a new connection, when it failed
+// for a reason other than a locked keyring or its own deadline: libsecret caches one connection
+// and session to the Secret Service per process, and when the service is restarted (gnome-keyring
+// gone and back) every call on the cached one fails ("The session wrapping the secret does not
+// exist") until it is dropped. @returns the last call's result; `error` holds its error.
+template <class Call>
+auto with_reconnect(Call call, const Deadline& deadline, ErrorPtr& error) {
+  GError* raw = nullptr;
+  auto result = call(&raw);
+  error.reset(raw);
+  const bool stale_connection = error && !deadline.fired() &&
+                                !g_error_matches(error.get(), G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+                                !g_error_matches(error.get(), SECRET_ERROR, SECRET_ERROR_IS_LOCKED);
+  if (stale_connection) {
+    secret_service_disconnect();
+    raw = nullptr;
+    result = call(&raw);
+    error.reset(raw);
+  }
+  return result;
+}
+
 // @returns the items with `key`'s attributes, locked ones included. `flags` may ask to unlock
 // them (prompting) and to load their secrets.
 Result<ItemListPtr> search(const SecretKey& key, SecretSearchFlags flags, std::string_view what,
                            std::chrono::milliseconds timeout) {
   Deadline deadline(timeout);
-  GError* raw = nullptr;
   auto attrs = attributes(key);
-  ItemListPtr items(secret_service_search_sync(nullptr, schema(), attrs.get(), flags,
-                                               deadline.cancellable(), &raw));
-  ErrorPtr error(raw);
+  ErrorPtr error;
+  ItemListPtr items(with_reconnect(
+      [&](GError** raw) {
+        return secret_service_search_sync(nullptr, schema(), attrs.get(), flags,
+                                          deadline.cancellable(), raw);
+      },
+      deadline, error));
   if (error) return from_gerror(error.get(), what, key, deadline, timeout);
   return items;
 }
@@ -165,13 +190,16 @@ Result<std::optional<Secret>> LibsecretStore::get(const SecretKey& key) {
 
 Status LibsecretStore::put(const SecretKey& key, const Secret& secret, std::string_view label) {
   Deadline deadline(options_.timeout);
-  GError* raw = nullptr;
   const std::string label_text(label);
-  const gboolean stored =
-      secret_password_store_sync(schema(), SECRET_COLLECTION_DEFAULT, label_text.c_str(),
-                                 secret.reveal().c_str(), deadline.cancellable(), &raw, "account",
-                                 key.account.c_str(), "client_id", key.client_id.c_str(), nullptr);
-  ErrorPtr error(raw);
+  ErrorPtr error;
+  const gboolean stored = with_reconnect(
+      [&](GError** raw) {
+        return secret_password_store_sync(schema(), SECRET_COLLECTION_DEFAULT, label_text.c_str(),
+                                          secret.reveal().c_str(), deadline.cancellable(), raw,
+                                          "account", key.account.c_str(), "client_id",
+                                          key.client_id.c_str(), nullptr);
+      },
+      deadline, error);
   if (error) return from_gerror(error.get(), "store", key, deadline, options_.timeout);
   if (!stored) return locked("store", key);
   return {};
@@ -180,11 +208,15 @@ Status LibsecretStore::put(const SecretKey& key, const Secret& secret, std::stri
 Status LibsecretStore::remove(const SecretKey& key) {
   {
     Deadline deadline(options_.timeout);
-    GError* raw = nullptr;
+    ErrorPtr error;
     // FALSE without an error means "nothing deleted": absent, or locked and the prompt dismissed.
-    secret_password_clear_sync(schema(), deadline.cancellable(), &raw, "account",
-                               key.account.c_str(), "client_id", key.client_id.c_str(), nullptr);
-    ErrorPtr error(raw);
+    with_reconnect(
+        [&](GError** raw) {
+          return secret_password_clear_sync(schema(), deadline.cancellable(), raw, "account",
+                                            key.account.c_str(), "client_id", key.client_id.c_str(),
+                                            nullptr);
+        },
+        deadline, error);
     if (error) return from_gerror(error.get(), "delete", key, deadline, options_.timeout);
   }
   // Tell the two apart: an item still there was not deleted.
