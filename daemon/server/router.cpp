@@ -59,14 +59,13 @@ class CollectingStream final : public ResponseStream {
 
 }  // namespace
 
-boost::asio::awaitable<Response> Router::dispatch(const Request& request,
-                                                  const PeerCred& peer) const {
+boost::asio::awaitable<Response> Router::dispatch(const Request& request, PeerCred peer) const {
   CollectingStream out;
   co_await dispatch(request, peer, out);
   co_return out.take();
 }
 
-boost::asio::awaitable<void> Router::dispatch(const Request& request, const PeerCred& peer,
+boost::asio::awaitable<void> Router::dispatch(const Request& request, PeerCred peer,
                                               ResponseStream& out) const {
   auto parsed = boost::urls::parse_origin_form(request.target());
   if (!parsed) {

@@ -23,12 +23,15 @@ class Router {
   /// Answers `request` on `out`: the route's handler, or the error response when no route takes
   /// the request. A handler that throws is answered with 500 internal when it had not answered
   /// yet (and logged): one request's bug must not take the daemon down.
-  boost::asio::awaitable<void> dispatch(const Request& request, const PeerCred& peer,
+  /// A coroutine keeps its reference parameters: `request` and `out` must outlive the awaitable.
+  /// `peer` is taken by value, so that a temporary is safe (the ASan run caught a test passing
+  /// one that was gone by the time the handler ran).
+  boost::asio::awaitable<void> dispatch(const Request& request, PeerCred peer,
                                         ResponseStream& out) const;
 
   /// The same for callers that want the whole response (tests): a streamed answer is collected
   /// into one body.
-  boost::asio::awaitable<Response> dispatch(const Request& request, const PeerCred& peer) const;
+  boost::asio::awaitable<Response> dispatch(const Request& request, PeerCred peer) const;
 
  private:
   struct Route {

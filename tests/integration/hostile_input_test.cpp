@@ -109,12 +109,16 @@ std::string nested(std::size_t depth, bool closed) {
   return std::string(depth, '[') + (closed ? std::string(depth, ']') : std::string());
 }
 
-const std::string kTlsClientHello(
+// A TLS 1.2 record holding a ClientHello: 5 bytes of record header and 47 of handshake (random,
+// no session id, one cipher suite, no compression, no extensions). Its length is the literal's
+// own (it holds NULs): the ASan run caught a hand-counted length one past the end.
+constexpr char kTlsClientHelloBytes[] =
     "\x16\x03\x01\x00\x2f\x01\x00\x00\x2b\x03\x03"
     "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
     "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
-    "\x00\x00\x02\x13\x01\x01\x00",
-    52);
+    "\x00\x00\x02\x13\x01\x01\x00\x00\x00";
+const std::string kTlsClientHello(kTlsClientHelloBytes, sizeof kTlsClientHelloBytes - 1);
+static_assert(sizeof kTlsClientHelloBytes - 1 == 5 + 0x2f);
 
 /// The HTTP-level kinds, the same bytes for both faces; `s` and `m` are the statuses each face
 /// answers with (both close the connection after a malformed request).
