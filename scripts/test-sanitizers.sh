@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The sanitizer half of the test command (scripts/test.sh runs it after the ordinary suite):
+#   1. build-asan (BQBROKER_SANITIZE=address: ASan + LeakSanitizer + UBSan): the unit and
+#      integration suites;
+#   2. build-tsan (BQBROKER_SANITIZE=thread): every unit test of the daemon (bqbroker_daemon_tests,
+#      where its concurrency lives: token single flight, the connection server with many clients,
+#      cancelled logins and jobs, shutdown and drain, the blocking pool), built alone. Not yet part
+#      of the test command (scripts/test.sh runs `address` only): its first complete run is to come.
+# Every process of a run (test binaries, the daemons and CLIs they start, as any user) writes its
+# reports into one directory; the run fails if any report is there, even when the test that
+# caused it passed. Suppressions: tests/sanitizer-suppressions.txt, third-party frames only.
+#   scripts/test-sanitizers.sh [address|thread]...    (default: both)
+# Needs what scripts/test.sh installs (it runs install-deps and test-users first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+variants=("$@")
+[ ${#variants[@]} -gt 0 ] || variants=(address thread)
+
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-25G}
+export BQBROKER_KEYRING_USER=bqb-test-a  # see scripts/with-keyring.sh
+
+# One suppressions file in the repo; each sanitizer reads only its own kinds of entry.
+split_suppressions() {  # $1 = output dir
+  grep -E '^leak:' tests/sanitizer-suppressions.txt >"$1/lsan.supp" || true
+  grep -E '^(race|thread|mutex|signal|deadlock|called_from_lib):' \
+    tests/sanitizer-suppressions.txt >"$1/tsan.supp" || true
+}
+
+run_variant() {  # $1 = address | thread
+  local variant=$1 dir=build-${1:0:1}san
+  local reports
+  reports=$(mktemp -d /tmp/bqbroker-sanitizer-reports.XXXXXX)
+  # Daemons run as the test users write here too.
+  chmod 1777 "$reports"
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBQBROKER_SANITIZE="$variant" >/dev/null
+  split_suppressions "$dir"
+  local ctest_args
+  if [ "$variant" = address ]; then
+    # The test executables and the programs they start, nothing else. The fuzz targets' corpus
+    # replays are left out: scripts/fuzz.sh runs those inputs under ASan + UBSan already.
+    cmake --build "$dir" --target bqbroker_proto_tests bqbroker_logic_tests bqbroker_daemon_tests \
+      bqbroker_client_lib_tests bqbroker_cli_tests bqbroker_fakes_tests bqbroker_integration_tests \
+      bqbrokerd bqbroker bqbroker-emulator bqbit-connection-flood bqbit-socket-recorder print_routes
+    export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:check_initialization_order=1:strict_init_order=1"
+    export LSAN_OPTIONS="suppressions=$PWD/$dir/lsan.supp"
+    export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1"
+    ctest_args=(-L "unit|integration" -E "^fuzz_replay_")
+  else
+    # Only the daemon's unit tests: their binary is all this build compiles.
+    cmake --build "$dir" --target bqbroker_daemon_tests
+    export TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/$dir/tsan.supp"
+    # Its test suites, as ctest names their tests (Suite.Test, or Prefix/Suite.Test/param).
+    local suites
+    suites=$("$dir/daemon/bqbroker_daemon_tests" --gtest_list_tests |
+      sed -n 's/^\([A-Za-z0-9_/]*\)\.$/\1/p' | sed 's|.*/||' | sort -u | paste -sd'|')
+    [ -n "$suites" ] || { echo "no test suites in bqbroker_daemon_tests" >&2; return 1; }
+    ctest_args=(-L unit -R "(^|/)($suites)\\.")
+  fi
+  echo "== $variant sanitizer: ctest ${ctest_args[*]} (reports in $reports)"
+  local status=0
+  scripts/with-keyring.sh ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 \
+    --output-junit "$PWD/$dir/test-results.xml" "${ctest_args[@]}" || status=$?
+  unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
+  # The count is one of the README's figures (scripts/figures.py).
+  ls -A "$reports" | wc -l >"$dir/sanitizer-reports"
+  if [ -n "$(ls -A "$reports")" ]; then
+    for f in "$reports"/*; do
+      echo "---- $f"
+      head -n 80 "$f"
+    done
+    echo "$variant sanitizer: reports above (every one is a failure)" >&2
+    status=1
+  else
+    rm -rf "$reports"
+  fi
+  return $status
+}
+
+for v in "${variants[@]}"; do
+  case $v in
+    address | thread) run_variant "$v" ;;
+    *)
+      echo "scripts/test-sanitizers.sh: unknown variant '$v' (address or thread)" >&2
+      exit 2
+      ;;
+  esac
+done
