@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The sanitizer half of the test command (scripts/test.sh runs it after the ordinary suite):
+# The sanitizer runs (after scripts/test.sh, which installs what they need; not yet part of it):
 #   1. build-asan (BQBROKER_SANITIZE=address: ASan + LeakSanitizer + UBSan): the unit and
 #      integration suites;
 #   2. build-tsan (BQBROKER_SANITIZE=thread): every unit test of the daemon (bqbroker_daemon_tests,
 #      where its concurrency lives: token single flight, the connection server with many clients,
-#      cancelled logins and jobs, shutdown and drain, the blocking pool), built alone. Not yet part
-#      of the test command (scripts/test.sh runs `address` only): its first complete run is to come.
+#      cancelled logins and jobs, shutdown and drain, the blocking pool), built alone. Its first
+#      complete run is to come.
 # Every process of a run (test binaries, the daemons and CLIs they start, as any user) writes its
 # reports into one directory; the run fails if any report is there, even when the test that
 # caused it passed. Suppressions: tests/sanitizer-suppressions.txt, third-party frames only.
