@@ -1,6 +1,9 @@
 #include "daemon/server/tcp_peer_gate.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <utility>
@@ -78,30 +81,33 @@ boost::asio::awaitable<bool> TcpPeerGate::await_lookup_turn(TcpConnectionServer:
   const auto deadline = PeerLimits::Clock::now() + kMaxLookupWait;
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
   for (;;) {
+    // A peer that has hung up already (the flood of a client that connects and drops) is
+    // closed without spending a lookup on it.
+    if (peer_gone(conn)) co_return false;
     const auto now = PeerLimits::Clock::now();
+    auto wait = std::chrono::milliseconds(250);
     switch (limits_.begin_lookup(now)) {
       case LookupAdmission::admitted:
         co_return true;
       case LookupAdmission::budget_spent:
-        log_refusal(fmt::format(
-            "closed a connection without looking up its owner: over the budget of {:g} lookups "
-            "a second",
-            limits_.options().lookups_per_second));
-        co_return false;
+        // Wait for the budget to refill (one lookup's worth), like a turn.
+        wait = std::chrono::milliseconds(
+            static_cast<long>(1000.0 / std::max(1.0, limits_.options().lookups_per_second)) + 1);
+        break;
       case LookupAdmission::too_many_pending:
         break;
     }
     if (now >= deadline || !conn.stream.socket().is_open()) {
       log_refusal(fmt::format(
-          "closed a connection without looking up its owner: it waited {} s for one of the {} "
-          "lookups running",
-          kMaxLookupWait.count(), limits_.options().max_pending));
+          "closed a connection without looking up its owner: it waited {} s for a lookup (at "
+          "most {} at once and {:g} a second)",
+          kMaxLookupWait.count(), limits_.options().max_pending,
+          limits_.options().lookups_per_second));
       co_return false;
     }
     // Woken by wake_next() when a lookup ends; the timeout also notices a connection closed
     // by the server's shutdown, which does not wake waiters.
-    timer.expires_after(
-        std::min<PeerLimits::Clock::duration>(deadline - now, std::chrono::milliseconds(250)));
+    timer.expires_after(std::min<PeerLimits::Clock::duration>(deadline - now, wait));
     waiting_.push_back(&timer);
     // Leaves the queue on every path (wake_next() may have taken it out already), the
     // coroutine destroyed at shutdown included.
@@ -113,6 +119,12 @@ boost::asio::awaitable<bool> TcpPeerGate::await_lookup_turn(TcpConnectionServer:
     boost::system::error_code ec;
     co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
   }
+}
+
+bool TcpPeerGate::peer_gone(TcpConnectionServer::Connection& conn) {
+  char byte;
+  const auto n = ::recv(conn.stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 void TcpPeerGate::wake_next() {

@@ -6,11 +6,12 @@
 // Each connection's owner is looked up first, before a byte of it is read: on the BlockingPool
 // (netlink and /proc reads block), and only within the listener's PeerLimits (a cap on lookups
 // running at once and a lookup budget per second; daemon/server/peer_limits.h). A connection
-// that finds max_pending lookups running waits its turn (in arrival order, for at most
-// kMaxLookupWait), so a burst of the user's own connections is served rather than dropped. A
-// connection that finds the budget spent or waited too long, one whose owner the kernel does
-// not know, and one from another uid are closed at once with no answer and without the
-// lingering close, so a refused peer holds a slot for no longer than its lookup. A verified uid
+// that finds max_pending lookups running or the budget spent waits its turn (for at most
+// kMaxLookupWait), so a burst of the user's own connections is served rather than dropped, even
+// right after a flood. A connection whose peer has hung up already costs no lookup. One that
+// waited too long, one whose owner the kernel does not know, and one from another uid are closed
+// at once with no answer and without the lingering close, so a refused peer holds a slot for no
+// longer than its lookup. A verified uid
 // holds at most max_per_uid connections; one more is the listener's to answer (503). Refusals are
 // logged at most once a second per listener, with the count of those not logged, so another user
 // cannot flood the log either.
@@ -79,6 +80,8 @@ class TcpPeerGate {
   // Waits until begin_lookup() admits this connection (true), or the budget is spent, the wait
   // exceeds kMaxLookupWait or the connection closes (false, having logged why).
   boost::asio::awaitable<bool> await_lookup_turn(TcpConnectionServer::Connection& conn);
+  // @returns true when the peer has closed or reset the connection already (it sent nothing).
+  static bool peer_gone(TcpConnectionServer::Connection& conn);
   // Wakes the longest-waiting connection, if any: a lookup has ended.
   void wake_next();
 
