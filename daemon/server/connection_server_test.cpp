@@ -65,6 +65,18 @@ class ConnectionServerTest : public ::testing::Test {
     co_return got;
   }
 
+  /// Lets the io_context run other work for 1 ms.
+  asio::awaitable<void> tick() {
+    asio::steady_timer timer(io_, 1ms);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+
+  /// Lets the io_context run until `done()` holds (run() bounds the whole task's time).
+  template <class Pred>
+  asio::awaitable<void> until(Pred done) {
+    while (!done()) co_await tick();
+  }
+
   /// Runs `task` on the io_context to completion.
   template <class T>
   T run(asio::awaitable<T> task) {
@@ -176,11 +188,7 @@ TEST_F(ConnectionServerTest, AConnectionOverTheCapGetsTheOwners503) {
     tcp::socket first(io_);
     co_await first.async_connect({asio::ip::address_v4::loopback(), port_}, asio::use_awaitable);
     // The first connection is registered once the server accepted it.
-    asio::steady_timer poll(io_);
-    while (server_->connection_count() == 0) {
-      poll.expires_after(1ms);
-      co_await poll.async_wait(asio::use_awaitable);
-    }
+    co_await until([&] { return server_->connection_count() > 0; });
     auto second = co_await exchange();
     hold.cancel();
     co_return second;
@@ -203,27 +211,19 @@ TEST_F(ConnectionServerTest, WithNoOverCapacityAnswerAConnectionOverTheCapWaitsF
   auto task = [&]() -> asio::awaitable<std::string> {
     tcp::socket first(io_);
     co_await first.async_connect({asio::ip::address_v4::loopback(), port_}, asio::use_awaitable);
-    asio::steady_timer poll(io_);
-    while (server_->connection_count() == 0) {
-      poll.expires_after(1ms);
-      co_await poll.async_wait(asio::use_awaitable);
-    }
+    co_await until([&] { return server_->connection_count() > 0; });
     // The second connects (the kernel's backlog) and sends, but is neither served nor answered
     // while the first holds the only slot.
     std::optional<std::string> second;
     asio::co_spawn(io_, exchange(), [&](std::exception_ptr, std::string got) { second = got; });
     for (int i = 0; i < 50; ++i) {
-      poll.expires_after(1ms);
-      co_await poll.async_wait(asio::use_awaitable);
+      co_await tick();
       EXPECT_EQ(server_->connection_count(), 1u);
       EXPECT_FALSE(second.has_value()) << *second;
       EXPECT_EQ(sessions, 1);
     }
     hold.cancel();  // the first ends; its slot goes to the second
-    while (!second) {
-      poll.expires_after(1ms);
-      co_await poll.async_wait(asio::use_awaitable);
-    }
+    co_await until([&] { return second.has_value(); });
     co_return *second;
   };
   EXPECT_EQ(run(task()), "ok");
@@ -244,11 +244,7 @@ TEST_F(ConnectionServerTest, StopCancelsIdleConnectionsAndReportsTheDrain) {
     tcp::socket socket(io_);
     co_await socket.async_connect({asio::ip::address_v4::loopback(), port_}, asio::use_awaitable);
     co_await asio::async_write(socket, asio::buffer("x", 1), asio::use_awaitable);
-    asio::steady_timer poll(io_);
-    while (server_->connection_count() == 0) {
-      poll.expires_after(1ms);
-      co_await poll.async_wait(asio::use_awaitable);
-    }
+    co_await until([&] { return server_->connection_count() > 0; });
     server_->stop([&] { drained = true; });
     std::string got;
     co_await asio::async_read(socket, asio::dynamic_buffer(got), kTuple);  // until EOF
