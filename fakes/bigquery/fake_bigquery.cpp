@@ -252,21 +252,13 @@ std::optional<FakeResponse> FakeBigQuery::take_fault(const std::string& query) {
     return std::nullopt;
   }
   const ScriptedFault f = front;
-  if (--front.count <= 0) it->second.erase(it->second.begin());
+  if (--front.delivery.count <= 0) it->second.erase(it->second.begin());
   if (!f.replaces_answer) {
     cut_answer_ = true;
     return std::nullopt;
   }
-  FakeResponse r = error_response(f.error);
-  if (f.body) {
-    r.status = f.error.status;
-    r.body = *f.body;
-    r.content_type = "text/html; charset=UTF-8";
-  }
-  if (f.retry_after) r.headers.emplace_back("Retry-After", std::to_string(*f.retry_after));
-  r.delay = f.hang ? kHang : f.delay;
-  r.close_without_answer = f.close;
-  r.cut_mid_body = f.cut;
+  FakeResponse r = error_response(f.error);  // its status is also a raw body's
+  apply(f.delivery, r);
   return r;
 }
 

@@ -292,6 +292,13 @@ TEST_F(FakeBigQueryTest, ControlApiRefusesBadScripts) {
       call("POST", "/_fake/bigquery/results", R"({"query":"q","error":{"status":200}})").status,
       400);
   EXPECT_EQ(call("POST", "/_fake/bigquery/results", "nope").status, 400);
+  // A fault's delivery fields are checked as the token endpoint's are (delivery_fault.h).
+  EXPECT_EQ(
+      call("POST", "/_fake/bigquery/results", R"({"query":"q","faults":[{"delay_ms":-1}]})").status,
+      400);
+  EXPECT_EQ(
+      call("POST", "/_fake/bigquery/results", R"({"query":"q","faults":[{"count":0}]})").status,
+      400);
   EXPECT_EQ(call("GET", "/_fake/bigquery/nothing").status, 404);
 }
 

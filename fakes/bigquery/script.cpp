@@ -40,40 +40,27 @@ Result<ScriptedError> parse_error(const json& j, std::string_view where) {
 }
 
 Result<ScriptedFault> parse_fault(const json& j, const std::string& at) {
-  if (!j.is_object()) return fail(Errc::invalid_json, at + " must be an object");
-  ScriptedFault f;
-  BQB_TRY(count, jf::optional_int(j, "count", at));
-  BQB_TRY(delay, jf::optional_int(j, "delay_ms", at));
-  BQB_TRY(body, jf::optional_string(j, "body", at));
-  BQB_TRY(hang, jf::optional_bool(j, "hang", at));
-  BQB_TRY(close, jf::optional_bool(j, "close", at));
-  BQB_TRY(cut, jf::optional_bool(j, "cut", at));
-  BQB_TRY(retry_after, jf::optional_int(j, "retry_after", at));
+  BQB_TRY(delivery, parse_delivery_fault(j, at));
   BQB_TRY(skip, jf::optional_int(j, "skip", at));
-  if (body) {
-    // A raw body (garbage, an HTML page) may come with any status, a 200 included.
+  if (skip && *skip < 0) return fail(Errc::invalid_json, "field 'skip' in " + at + " must be ≥ 0");
+  ScriptedFault f;
+  if (delivery.body) {
+    // A raw body (garbage, an HTML page) may come with any status, a 200 included (the token
+    // endpoint's needs one).
     BQB_TRY(status, jf::optional_int(j, "status", at));
     if (status && (*status < 100 || *status > 599)) {
       return fail(Errc::invalid_json, "field 'status' in " + at + " must be an HTTP status");
     }
     f.error.status = static_cast<int>(status.value_or(200));
-    f.body = std::move(body);
   } else {
     BQB_TRY(error, parse_error(j, at));
     f.error = std::move(error);
   }
-  if (count && *count < 1)
-    return fail(Errc::invalid_json, "field 'count' in " + at + " must be ≥ 1");
-  if (skip && *skip < 0) return fail(Errc::invalid_json, "field 'skip' in " + at + " must be ≥ 0");
-  f.count = static_cast<int>(count.value_or(1));
-  f.delay = std::chrono::milliseconds(delay.value_or(0));
-  f.hang = hang.value_or(false);
-  f.close = close.value_or(false);
-  f.cut = cut.value_or(false);
-  f.retry_after = retry_after;
+  f.delivery = std::move(delivery);
   f.skip = static_cast<int>(skip.value_or(0));
+  const DeliveryFault& d = f.delivery;
   f.replaces_answer =
-      !f.cut || f.body || f.hang || f.close || j.contains("reason") || j.contains("status");
+      !d.cut || d.body || d.hang || d.close || j.contains("reason") || j.contains("status");
   return f;
 }
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fakes/oauth/delivery_fault.h"
 #include "proto/error.h"
 
 namespace bqb::fakes::bigquery {
@@ -23,18 +24,12 @@ struct ScriptedError {
   std::string location;  // ErrorProto.location, e.g. "query"
 };
 
-/// An answer given instead of processing a request, `count` times (5xx then success, a 401, …),
-/// or, for a `cut` alone, the processed answer cut short.
+/// An answer given instead of processing a request, `delivery.count` times (5xx then success, a
+/// 401, …), or, for a `cut` alone, the processed answer cut short.
 struct ScriptedFault {
-  ScriptedError error;
-  int count = 1;
-  std::chrono::milliseconds delay{0};
-  std::optional<std::string> body;          // a raw body (status error.status, any) instead
-  bool hang = false;                        // hold the answer for kHang
-  bool close = false;                       // drop the connection without answering
-  bool cut = false;                         // send the headers and half the body, then drop it
-  std::optional<std::int64_t> retry_after;  // Retry-After header, in seconds
-  int skip = 0;                 // requests for the query served normally before this fault applies
+  ScriptedError error;     // the answer; with a raw body only its status counts (any, default 200)
+  DeliveryFault delivery;  // delay, hang, close, cut, retry_after, a raw body, count
+  int skip = 0;            // requests for the query served normally before this fault applies
   bool replaces_answer = true;  // false for a `cut` alone: the request is processed
 };
 

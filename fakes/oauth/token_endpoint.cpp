@@ -69,10 +69,12 @@ FakeResponse FakeGoogle::token(const FakeRequest& req, const Target& target,
   FakeResponse r = answer ? json_response(200, *answer) : oauth_error_response(answer.error());
   // A pure delay or cut: processed now, answered later or only in part (then counted as faulted).
   log_.record_token(grant_type, masked, r.status, answer ? "" : answer.error().error,
-                    fault && fault->cut);
+                    fault && fault->delivery.cut);
   if (fault) {
-    r.delay = fault->delay;
-    r.cut_mid_body = fault->cut;
+    // Not apply(): hang, close and a body would have replaced the answer, and a processed
+    // answer gets no Retry-After.
+    r.delay = fault->delivery.delay;
+    r.cut_mid_body = fault->delivery.cut;
   }
   return r;
 }
