@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The sanitizer runs (after scripts/test.sh, which installs what they need; not yet part of it):
+# The sanitizer runs, the last step of the test command (scripts/test.sh, which first installs
+# what they need); also on their own:
 #   1. build-asan (BQBROKER_SANITIZE=address: ASan + LeakSanitizer + UBSan): the unit and
 #      integration suites;
 #   2. build-tsan (BQBROKER_SANITIZE=thread): every unit test of the daemon (bqbroker_daemon_tests,
 #      where its concurrency lives: token single flight, the connection server with many clients,
-#      cancelled logins and jobs, shutdown and drain, the blocking pool), built alone. Its first
-#      complete run is to come.
+#      cancelled logins and jobs, shutdown and drain, the blocking pool), built alone.
 # Every process of a run (test binaries, the daemons and CLIs they start, as any user) writes its
 # reports into one directory; the run fails if any report is there, even when the test that
 # caused it passed. Suppressions: tests/sanitizer-suppressions.txt, third-party frames only.
@@ -27,6 +27,19 @@ split_suppressions() {  # $1 = output dir
     tests/sanitizer-suppressions.txt >"$1/tsan.supp" || true
 }
 
+# Builds the sanitizer variant's targets, its output to DIR/build.log: GCC warns for every use of
+# Asio's fenced blocks under TSan (-Wtsan), thousands of lines that say nothing about this code,
+# whose own warnings the ordinary build shows. The log's end is shown when the build fails.
+build_variant() {  # $1 = build dir, then targets
+  local dir=$1
+  shift
+  if ! cmake --build "$dir" --target "$@" >"$dir/build.log" 2>&1; then
+    tail -n 80 "$dir/build.log"
+    echo "the sanitizer build failed; its whole output is in $dir/build.log" >&2
+    return 1
+  fi
+}
+
 run_variant() {  # $1 = address | thread
   local variant=$1 dir=build-${1:0:1}san
   local reports
@@ -39,16 +52,23 @@ run_variant() {  # $1 = address | thread
   if [ "$variant" = address ]; then
     # The test executables and the programs they start, nothing else. The fuzz targets' corpus
     # replays are left out: scripts/fuzz.sh runs those inputs under ASan + UBSan already.
-    cmake --build "$dir" --target bqbroker_proto_tests bqbroker_logic_tests bqbroker_daemon_tests \
+    build_variant "$dir" bqbroker_proto_tests bqbroker_logic_tests bqbroker_daemon_tests \
       bqbroker_client_lib_tests bqbroker_cli_tests bqbroker_fakes_tests bqbroker_integration_tests \
       bqbrokerd bqbroker bqbroker-emulator bqbit-connection-flood bqbit-socket-recorder print_routes
     export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:check_initialization_order=1:strict_init_order=1"
     export LSAN_OPTIONS="suppressions=$PWD/$dir/lsan.supp"
     export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1"
-    ctest_args=(-L "unit|integration" -E "^fuzz_replay_")
+    # Also left out: the one test that uses up every descriptor of the process (the accept
+    # loop's EMFILE back-off). UBSan's vptr check reads an object's vtable only after probing
+    # that its memory is readable, and it probes by writing it into a pipe(2); with no
+    # descriptor left the probe fails and every virtual call is reported as a bad vptr
+    # ("<memory cannot be printed>"). A vptr_check suppression cannot match it: it needs the
+    # very type information the failed probe did not read. The ordinary run has the test.
+    ctest_args=(-L "unit|integration"
+      -E "^fuzz_replay_|^ConnectionServerTest\.OutOfDescriptorsTheAcceptLoopPausesThenServesAgain$")
   else
     # Only the daemon's unit tests: their binary is all this build compiles.
-    cmake --build "$dir" --target bqbroker_daemon_tests
+    build_variant "$dir" bqbroker_daemon_tests
     export TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/$dir/tsan.supp"
     # Its test suites, as ctest names their tests (Suite.Test, or Prefix/Suite.Test/param).
     local suites

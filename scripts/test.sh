@@ -2,8 +2,10 @@
 # The test command: installs what is missing, builds, and runs every test (unit, integration,
 # keyring, e2e) inside a private D-Bus session with an unlocked gnome-keyring; the integration,
 # keyring and e2e tests run as bqb-test-a, an ordinary user (tests/support/as-test-user.sh).
-# Fakes of Google's endpoints are started by the tests themselves. Extra arguments go to ctest
-# (e.g. -L unit).
+# Fakes of Google's endpoints are started by the tests themselves. Then the sanitizer runs
+# (scripts/test-sanitizers.sh): the unit and integration suites built with ASan + UBSan, the
+# daemon's unit tests (its concurrency) built with TSan, each with zero reports.
+# Extra arguments go to ctest (e.g. -L unit) and make a slice: the ordinary build's tests only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +27,4 @@ cmake --build build
 # JUnit results: what scripts/figures.py reads for the README's figures.
 scripts/with-keyring.sh ctest --test-dir build --output-on-failure --no-tests=error -j2 \
   --output-junit "$PWD/build/test-results.xml" "$@"
+[ $# -gt 0 ] || exec scripts/test-sanitizers.sh address thread

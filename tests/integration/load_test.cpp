@@ -71,7 +71,7 @@ class Load : public ::testing::Test {
         "[bigquery]\nendpoint = \"{0}\"\n",
         fake_.base_url());
     // [server] max_connections defaults to 4096, above the 520 connections open at once.
-    daemon_.emplace(sandbox_, DaemonOptions().with_config(config));
+    daemon_.emplace(sandbox_, DaemonOptions().with_config(config).with_memory_measured());
     ASSERT_TRUE(daemon_->wait_ready());
     auto login = login_through_browser(*daemon_, fake_, std::string(kAlice));
     ASSERT_TRUE(login) << login.error();

@@ -66,6 +66,7 @@ class QueryTest : public ::testing::Test {
     DaemonOptions options;
     options.with_config(std::move(config));
     for (auto& [k, v] : env) options.with_env(k, v);
+    if (memory_measured_) options.with_memory_measured();
     daemon_.emplace(sandbox_, std::move(options));
     ASSERT_TRUE(daemon_->wait_ready());
     auto login = login_through_browser(*daemon_, fake_, std::string(kAlice));
@@ -104,6 +105,8 @@ class QueryTest : public ::testing::Test {
   Sandbox sandbox_;
   FakeGoogle fake_{sandbox_};
   std::optional<DaemonProcess> daemon_;
+  /// Set before start(): the daemon runs as one whose memory the test bounds.
+  bool memory_measured_ = false;
 };
 
 /// A scripted result with every kind of column (INTEGER to RECORD, REPEATED) and edge values
@@ -453,6 +456,7 @@ long peak_rss_kib(pid_t pid) {
 }
 
 TEST_F(QueryTest, AResultFarLargerThanTheDaemonsMemoryStreamsThrough) {
+  memory_measured_ = true;
   start();
   // 500 distinct rows of ~1 KiB served 80 times over: 40 MiB of rows, fetched 500 at a time.
   const std::string filler(1000, 'z');

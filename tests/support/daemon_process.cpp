@@ -1,6 +1,7 @@
 #include "tests/support/daemon_process.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <system_error>
 
@@ -12,6 +13,15 @@
 #include "tests/support/raw_http.h"
 
 namespace bqb::itest {
+
+DaemonOptions& DaemonOptions::with_memory_measured() {
+#if defined(__SANITIZE_ADDRESS__)
+  // Later flags win: what the run set (its log path, leak checks) stays.
+  const char* run = std::getenv("ASAN_OPTIONS");
+  with_env("ASAN_OPTIONS", std::string(run ? run : "") + ":quarantine_size_mb=0");
+#endif
+  return *this;
+}
 
 DaemonProcess::DaemonProcess(Sandbox& sandbox, DaemonOptions options)
     : socket_(options.socket.value_or(sandbox.socket_path())),
