@@ -16,6 +16,20 @@ cd "$(dirname "$0")/.."
 
 variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(address thread)
+# Every argument is checked before the first (long) run starts.
+for v in "${variants[@]}"; do
+  case $v in
+    address | thread) ;;
+    -h | --help)
+      sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "scripts/test-sanitizers.sh: unknown variant '$v' (address or thread; --help)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-25G}
 export BQBROKER_KEYRING_USER=bqb-test-a  # see scripts/with-keyring.sh
@@ -98,11 +112,5 @@ run_variant() {  # $1 = address | thread
 }
 
 for v in "${variants[@]}"; do
-  case $v in
-    address | thread) run_variant "$v" ;;
-    *)
-      echo "scripts/test-sanitizers.sh: unknown variant '$v' (address or thread)" >&2
-      exit 2
-      ;;
-  esac
+  run_variant "$v"
 done
