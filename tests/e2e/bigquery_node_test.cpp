@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/e2e_env.h"
-#include "tests/e2e/google_server.h"
+#include "tests/e2e/library_exec.h"
 #include "tests/e2e/typed_compare.h"
 #include "tests/support/harness.h"
 
@@ -31,7 +31,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr std::string_view kAccount = "node-bq@example.com";
-constexpr std::string_view kProject = "bqbroker-demo";  // the emulator's sample project
 
 struct Param {
   std::string name, type, value;
@@ -69,32 +68,15 @@ json node_queries(const std::vector<Query>& queries) {
   return out;
 }
 
-class BigQueryNodeTest : public ::testing::Test {
+// The daemon's BigQuery is the Google server's, as Node's is (library_exec.h).
+class BigQueryNodeTest : public LibraryExecTest {
  protected:
-  void SetUp() override {
-    // The daemon's BigQuery is the Google server's (the emulator prints it as bigquery_endpoint:
-    // its base URL).
-    const std::string config =
-        daemon_config(google_) + fmt::format("[bigquery]\nendpoint = \"{}\"\n", google_.base_url());
-    daemon_.emplace(sandbox_, itest::DaemonOptions().with_config(config));
-    ASSERT_TRUE(daemon_->wait_ready());
-    env_ = sandbox_.env();
-    env_.set("BQBROKER_SOCKET", daemon_->socket_path().string());
-  }
-
-  void login() {
-    auto login_env = env_;
-    login_env.set("DISPLAY", ":0");
-    login_env.set("BROWSER", "curl --silent --show-error --location --output /dev/null");
-    auto r = itest::run_cli(
-        {"login", "--client-secrets", google_.client_secrets_file().string(), "--timeout", "30"},
-        login_env, 60s);
-    ASSERT_EQ(r.status, ExitStatus::exited_with(0)) << r;
-  }
+  BigQueryNodeTest() : LibraryExecTest(std::string(kAccount)) {}
 
   /// `bqbroker query --format json` for `q`: its rows.
   json ours(const Query& q) {
-    std::vector<std::string> args{"query", "--format", "json", "--project", std::string(kProject)};
+    std::vector<std::string> args{"query", "--format", "json", "--project",
+                                  std::string(kSampleProject)};
     for (const auto& p : q.params) {
       args.push_back("--param");
       args.push_back(fmt::format("{}:{}:{}", p.name, p.type, p.value));
@@ -112,19 +94,10 @@ class BigQueryNodeTest : public ::testing::Test {
     const auto file = sandbox_.unique_path("queries", ".json");
     std::ofstream(file) << node_queries(queries).dump();
     const auto script = tests_source_dir() / "e2e/bigquery_node_query.mjs";
-    auto r = itest::run_cli({"exec", "--project", std::string(kProject), "--", "node",
-                             script.string(), google_.base_url(), file.string()},
-                            env_, 120s);
-    EXPECT_EQ(r.status, ExitStatus::exited_with(0)) << r;
-    const json out = json::parse(r.out, nullptr, false);
-    EXPECT_TRUE(out.is_object() && out.contains("results")) << r;
+    const json out = exec_json({"node", script.string(), google_.base_url(), file.string()});
+    EXPECT_TRUE(out.is_null() || out.contains("results")) << out.dump(2);
     return out.is_object() ? out.value("results", json::array()) : json::array();
   }
-
-  itest::Sandbox sandbox_;
-  GoogleServer google_{sandbox_, Consent::allow, {std::string(kAccount)}};
-  std::optional<itest::DaemonProcess> daemon_;
-  itest::Environment env_;
 };
 
 /// The differences but precise-date's pre-1970 one (see the top), which must be exactly that.
@@ -145,7 +118,7 @@ TEST_F(BigQueryNodeTest, NodeClientRowsAreBqbrokerQueryRowsValueByValue) {
   ASSERT_TRUE(
       std::filesystem::exists(tests_source_dir() / "node/node_modules/@google-cloud/bigquery"))
       << "run `npm ci` in tests/node (scripts/test.sh does)";
-  ASSERT_NO_FATAL_FAILURE(login());
+  ASSERT_NO_FATAL_FAILURE(sign_in());
 
   const std::vector<Query> queries{kAllTypes, kAggregate, kNamedParams};
   const json results = node(queries);

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/cli.h"
+
 #ifndef BQB_E2E_OUTPUT_DIR
 #error "BQB_E2E_OUTPUT_DIR must be defined by the build"
 #endif
@@ -32,6 +34,20 @@ std::string daemon_config(const GoogleServer& google) {
   return fmt::format(
       "store = \"memory\"\nlog_level = \"debug\"\n[oauth]\nrevoke_uri = \"{}/revoke\"\n",
       google.base_url());
+}
+
+void sign_in_with_curl(const GoogleServer& google, const itest::Environment& env) {
+  using namespace std::chrono_literals;
+  auto login_env = env;
+  login_env.set("DISPLAY", ":0");
+  login_env.set("BROWSER", "curl --silent --show-error --location --output /dev/null");
+  auto r = itest::run_cli(
+      {"login", "--client-secrets", google.client_secrets_file().string(), "--timeout", "30"},
+      login_env, 60s);
+  ASSERT_EQ(r.status, itest::ExitStatus::exited_with(0)) << r;
+  ASSERT_NE(r.out.find(fmt::format("Signed in as {}", google.accounts().front())),
+            std::string::npos)
+      << r;
 }
 
 std::filesystem::path tests_source_dir() { return BQB_TESTS_SOURCE_DIR; }

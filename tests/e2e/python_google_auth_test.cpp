@@ -4,113 +4,50 @@
 // Google server issued for the signed-in account, and live there.
 //
 // The account is signed in by `bqbroker login` with curl as $BROWSER (the server consents by
-// itself here): the real CLI path, without a second browser launch.
+// itself here): the real CLI path, without a second browser launch (library_exec.h).
 
 #include <filesystem>
 
-#include <openssl/evp.h>
-
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/e2e_env.h"
-#include "tests/e2e/google_server.h"
-#include "tests/support/harness.h"
+#include "tests/e2e/library_exec.h"
 
 namespace bqb::e2e {
 namespace {
 
-using itest::ExitStatus;
 using nlohmann::json;
-using namespace std::chrono_literals;
 
-constexpr std::string_view kAccount = "py@example.com";
 constexpr std::string_view kPython = "/usr/bin/python3";
 
-std::string sha256_hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
-
-class PythonGoogleAuthTest : public ::testing::Test {
+class PythonGoogleAuthTest : public LibraryExecTest {
  protected:
-  void SetUp() override {
-    daemon_.emplace(sandbox_, itest::DaemonOptions().with_config(daemon_config(google_)));
-    ASSERT_TRUE(daemon_->wait_ready());
-    env_ = sandbox_.env();
-    env_.set("BQBROKER_SOCKET", daemon_->socket_path().string());
-  }
-
-  itest::Sandbox sandbox_;
-  GoogleServer google_{sandbox_, Consent::allow, {std::string(kAccount)}};
-  std::optional<itest::DaemonProcess> daemon_;
-  itest::Environment env_;
+  PythonGoogleAuthTest() : LibraryExecTest("py@example.com") {}
 };
 
 TEST_F(PythonGoogleAuthTest, ComputeEngineCredentialsGetATokenThroughExec) {
   ASSERT_TRUE(std::filesystem::exists(kPython)) << "install python3 (Debian's)";
   ASSERT_TRUE(std::filesystem::exists("/usr/lib/python3/dist-packages/google/auth"))
       << "install python3-google-auth (scripts/install-deps.sh does)";
+  ASSERT_NO_FATAL_FAILURE(sign_in());
 
-  // Sign in: the "browser" follows the server's redirect to the daemon's loopback listener.
-  auto login_env = env_;
-  login_env.set("DISPLAY", ":0");
-  login_env.set("BROWSER", "curl --silent --show-error --location --output /dev/null");
-  auto login = itest::run_cli(
-      {"login", "--client-secrets", google_.client_secrets_file().string(), "--timeout", "30"},
-      login_env, 60s);
-  ASSERT_EQ(login.status, ExitStatus::exited_with(0)) << login;
-  ASSERT_NE(login.out.find(fmt::format("Signed in as {}", kAccount)), std::string::npos) << login;
-
-  // GOOGLE_APPLICATION_CREDENTIALS would win over the metadata server; exec must drop it.
-  auto exec_env = env_;
-  exec_env.set("GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent/adc.json");
   const auto script = tests_source_dir() / "e2e/python_metadata_token.py";
-  auto r = itest::run_cli(
-      {"exec", "--project", "py-project", "--", std::string(kPython), script.string()}, exec_env,
-      60s);
-  ASSERT_EQ(r.status, ExitStatus::exited_with(0)) << r;
-  const json out = json::parse(r.out, nullptr, false);
-  ASSERT_TRUE(out.is_object()) << r;
+  const json out = exec_json({std::string(kPython), script.string()});
+  ASSERT_TRUE(out.is_object());
 
   // Debian's library, finding Compute Engine credentials by itself.
   EXPECT_TRUE(out.value("library_file", "").starts_with("/usr/lib/python3/dist-packages/google/"))
       << out.dump(2);
   EXPECT_EQ(out.value("credentials", ""), "google.auth.compute_engine.credentials.Credentials");
-  EXPECT_EQ(out.value("email", ""), kAccount);
-  EXPECT_EQ(out.value("project", ""), "py-project");
+  EXPECT_EQ(out.value("email", ""), google_.accounts().front());
+  EXPECT_EQ(out.value("project", ""), kSampleProject);
   EXPECT_TRUE(out.value("valid", false)) << out.dump(2);
   EXPECT_FALSE(out.value("expiry", "").empty()) << out.dump(2);
 
-  // The token is one the server issued for this account, and still live there.
-  const std::string digest = out.value("token_sha256", "");
-  std::optional<std::string> token;
-  if (auto tokens = google_.control("GET", "/tokens")) {
-    for (const auto& t : tokens->value("access_tokens", json::array())) {
-      const std::string value = t.value("access_token", "");
-      if (sha256_hex(value) == digest) token = value;
-    }
-    ASSERT_TRUE(token) << "the token Python got is none of the server's: " << out.dump(2);
-  } else {
-    // A server without the control API: ask the daemon for the same cached token instead.
-    auto same = itest::run_cli({"token"}, env_);
-    ASSERT_EQ(same.status, ExitStatus::exited_with(0)) << same;
-    token = same.out.substr(0, same.out.find('\n'));
-    ASSERT_EQ(sha256_hex(*token), digest) << "Python got another token than the account's";
-  }
-  EXPECT_TRUE(token->starts_with(out.value("token_prefix", "-")));
-  const auto info = google_.tokeninfo(*token);
-  ASSERT_TRUE(info) << "the token is not live at " << google_.base_url();
-  EXPECT_EQ(info->value("email", ""), kAccount);
-
-  // Nothing of the token in what the script printed (beyond the type prefix) or the daemon's log.
-  EXPECT_EQ(r.out.find(*token), std::string::npos);
-  EXPECT_TRUE(itest::log_free_of(daemon_->log(), {*token}));
+  // The token is one the server issued for this account, still live there, and nowhere in what
+  // the script printed (beyond the type prefix) or the daemon's log.
+  expect_issued_and_live(out);
 }
 
 }  // namespace
