@@ -19,6 +19,10 @@
 #   e2e:      chromium (the real browser playwright-core drives through `bqbroker login`),
 #             python3 + python3-google-auth + python3-requests (Debian's Google auth library, run
 #             by /usr/bin/python3 through `bqbroker exec`).
+#             More of Google's auth libraries, each run unchanged through `bqbroker exec`:
+#             libgoogle-auth-java + openjdk-17-jdk-headless (javac compiles tests/e2e's Java program
+#             at build time), ruby-googleauth, python3-google-auth-oauthlib (the library of
+#             BigQuery's installed-application guide, whose script tests/e2e runs credential-free).
 set -euo pipefail
 
 packages=(
@@ -33,6 +37,7 @@ packages=(
   jq python3-yaml
   clang-14 libclang-rt-14-dev
   chromium python3 python3-google-auth python3-requests
+  libgoogle-auth-java openjdk-17-jdk-headless ruby-googleauth python3-google-auth-oauthlib
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
