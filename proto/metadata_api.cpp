@@ -1,5 +1,9 @@
 #include "proto/metadata_api.h"
 
+#include <sys/types.h>
+
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "proto/json_fields.h"
@@ -45,6 +49,20 @@ Result<MetadataSession> parse_metadata_session(const json& j) {
   BQB_TRY(project, jf::optional_string(j, "project", kWhere));
   return MetadataSession{std::move(id), std::move(host), std::move(account), std::move(scopes),
                          std::move(project)};
+}
+
+json to_json(const MetadataSessionProcess& p) { return json{{"pid", p.pid}}; }
+
+Result<MetadataSessionProcess> parse_metadata_session_process(const json& j) {
+  constexpr std::string_view kWhere = "the metadata session's process";
+  if (!j.is_object()) {
+    return fail(Errc::invalid_json, "the metadata session's process must be a JSON object");
+  }
+  BQB_TRY(pid, jf::required_int(j, "pid", kWhere));
+  if (pid <= 0 || pid > std::numeric_limits<pid_t>::max()) {
+    return fail(Errc::invalid_json, "'pid' in the metadata session's process must be a process id");
+  }
+  return MetadataSessionProcess{pid};
 }
 
 }  // namespace bqb::api

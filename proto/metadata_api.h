@@ -9,8 +9,15 @@
 //     The endpoint listens on 127.0.0.1 with a port the OS picks. It is closed by
 //     DELETE /v1/metadata-sessions/{id} (→ 204), or when the process that opened it (the
 //     caller's SO_PEERCRED pid) exits — a crashed CLI never leaves an endpoint behind.
+//   PUT    /v1/metadata-sessions/{id}/process {pid} → 204
+//     From then on the session lives as long as process `pid` instead of its opener: what
+//     `bqbroker exec` asks for its child right after starting it, so that the endpoint lives
+//     exactly as long as the program it serves, even when the CLI itself is killed. Only the
+//     opener may ask (403 otherwise), and only for its own child (403: another process; 404: no
+//     such process).
 // Parsing never throws: it returns invalid_json naming the field.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,5 +47,12 @@ struct MetadataSession {
 };
 nlohmann::json to_json(const MetadataSession& s);
 Result<MetadataSession> parse_metadata_session(const nlohmann::json& j);
+
+/// PUT /v1/metadata-sessions/{id}/process
+struct MetadataSessionProcess {
+  std::int64_t pid = 0;  // > 0
+};
+nlohmann::json to_json(const MetadataSessionProcess& p);
+Result<MetadataSessionProcess> parse_metadata_session_process(const nlohmann::json& j);
 
 }  // namespace bqb::api

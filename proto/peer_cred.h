@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <sys/types.h>
 
@@ -29,5 +30,13 @@ inline bool trusted_daemon_uid(uid_t peer, uid_t me) { return peer == me || peer
 
 /// @returns the executable of `pid` (readlink /proc/PID/exe), or "?" when it cannot be read.
 std::string process_executable(pid_t pid);
+
+/// @returns the parent pid from the text of /proc/PID/stat ("PID (COMM) STATE PPID …", where
+/// COMM may itself hold spaces and parentheses), or nullopt when it does not read so. Pure.
+std::optional<pid_t> parent_from_stat(std::string_view stat);
+
+/// @returns the parent pid of `pid` (from /proc/PID/stat), or nullopt when there is no such
+/// process or its stat cannot be read.
+std::optional<pid_t> process_parent(pid_t pid);
 
 }  // namespace bqb

@@ -28,15 +28,26 @@ inline constexpr Route kCancelLogin{"DELETE", "/v1/login/{id}"};
 inline constexpr Route kToken{"GET", "/v1/token"};
 inline constexpr Route kOpenMetadataSession{"POST", "/v1/metadata-sessions"};
 inline constexpr Route kCloseMetadataSession{"DELETE", "/v1/metadata-sessions/{id}"};
+inline constexpr Route kFollowMetadataSessionProcess{"PUT", "/v1/metadata-sessions/{id}/process"};
 inline constexpr Route kQuery{"POST", "/v1/query"};
 inline constexpr Route kCancelJob{"DELETE", "/v1/jobs/{project}/{job_id}"};
 
 /// Every operation the daemon serves on its socket.
-inline constexpr std::array kAll{kStatus,          kListAccounts,        kSetDefaultAccount,
-                                 kImportAccount,   kRemoveAccount,       kStartLogin,
-                                 kLoginState,      kLoginRedirect,       kCancelLogin,
-                                 kToken,           kOpenMetadataSession, kCloseMetadataSession,
-                                 kQuery,           kCancelJob};
+inline constexpr std::array kAll{kStatus,
+                                 kListAccounts,
+                                 kSetDefaultAccount,
+                                 kImportAccount,
+                                 kRemoveAccount,
+                                 kStartLogin,
+                                 kLoginState,
+                                 kLoginRedirect,
+                                 kCancelLogin,
+                                 kToken,
+                                 kOpenMetadataSession,
+                                 kCloseMetadataSession,
+                                 kFollowMetadataSessionProcess,
+                                 kQuery,
+                                 kCancelJob};
 
 /// @returns `route`'s pattern with its `{name}` placeholders replaced, left to right, by
 /// `segments`, which the caller has already percent-encoded as path segments. Placeholders

@@ -67,6 +67,7 @@ struct Daemon {
     if (s.line.starts_with("GET /v1/token")) {
       return ok(token_body("tok-" + std::to_string(++tokens)));
     }
+    if (s.line.starts_with("PUT /v1/metadata-sessions/")) return no_content();
     if (s.line.starts_with("DELETE /v1/metadata-sessions/")) return no_content();
     return http_response(404, "Not Found", R"({"error":{"code":"not_found","message":"no"}})");
   }};
@@ -141,11 +142,12 @@ TEST(ExecCommand, TheChildSeesTheBrokersEnvironment) {
   EXPECT_THAT(env, Not(Contains(StartsWith("GOOGLE_APPLICATION_CREDENTIALS="))));
   EXPECT_THAT(env, Not(Contains(StartsWith("GCE_METADATA_HOST=stale"))));
 
-  EXPECT_THAT(d.daemon.lines(),
-              ElementsAre("POST /v1/metadata-sessions",
-                          "GET /v1/token?account=ann%2Bbq%40example.com&scope=https%3A%2F%2Fwww."
-                          "googleapis.com%2Fauth%2Fbigquery&min_valid=600",
-                          "DELETE /v1/metadata-sessions/s%2F1"));
+  EXPECT_THAT(
+      d.daemon.lines(),
+      ElementsAre("POST /v1/metadata-sessions",
+                  "GET /v1/token?account=ann%2Bbq%40example.com&scope=https%3A%2F%2Fwww."
+                  "googleapis.com%2Fauth%2Fbigquery&min_valid=600",
+                  "PUT /v1/metadata-sessions/s%2F1/process", "DELETE /v1/metadata-sessions/s%2F1"));
   EXPECT_EQ(d.daemon.first("POST").body,
             json({{"account", "ann+bq@example.com"}, {"scopes", {"bigquery"}}}));
 }
@@ -245,6 +247,63 @@ TEST(ExecCommand, TheChildsExitCodeIsTheExitCode) {
   r.runtime_dir = runtime.path();
   EXPECT_EQ(run(d.daemon, r).code, 7);
   EXPECT_THAT(d.daemon.lines(), Contains(StartsWith("DELETE /v1/metadata-sessions/")));
+}
+
+// The session is handed to the child, so that it lives as long as the child (the daemon checks
+// that the pid is bqbroker's child; tests/integration/exec_lifetime_test.cpp).
+TEST(ExecCommand, TheSessionIsHandedToTheChildRightAfterItStarts) {
+  Daemon d;
+  TempDir runtime, work;
+  const auto pid_file = work.path() / "pid";
+  ExecRequest r = shell("echo $$ > \"$1\"", {pid_file.string()});
+  r.runtime_dir = runtime.path();
+  ASSERT_EQ(run(d.daemon, r).code, 0);
+  const auto put = d.daemon.first("PUT");
+  EXPECT_EQ(put.line, "PUT /v1/metadata-sessions/s%2F1/process");
+  EXPECT_EQ(put.body, json({{"pid", std::stoll(read_file(pid_file))}}));
+}
+
+// A daemon that does not take the hand-over: the child still runs, and bqbroker says what that
+// means.
+TEST(ExecCommand, ARefusedHandOverIsAWarningAndTheChildRuns) {
+  ScriptedDaemon daemon([](const Seen& s) {
+    if (s.line.starts_with("POST")) return ok(session_body(), 201);
+    if (s.line.starts_with("GET")) return ok(token_body("tok-1"));
+    if (s.line.starts_with("PUT")) {
+      return http_response(404, "Not Found",
+                           R"({"error":{"code":"not_found","message":"no such route"}})");
+    }
+    return no_content();
+  });
+  TempDir runtime;
+  ExecRequest r = shell("exit 3");
+  r.runtime_dir = runtime.path();
+  auto result = run(daemon, r);
+  EXPECT_EQ(result.code, 3);
+  EXPECT_THAT(result.err, HasSubstr("the metadata endpoint will close if bqbroker exits before "
+                                    "/bin/sh: no such route"));
+}
+
+// A token endpoint that issues tokens shorter than the 600 s exec asks for: the file gets the
+// live token the daemon has, rather than exec failing.
+TEST(ExecCommand, TokensShorterThanMinValidStillFillTheFile) {
+  ScriptedDaemon daemon([](const Seen& s) {
+    if (s.line.starts_with("POST")) return ok(session_body(), 201);
+    if (s.line.starts_with("GET /v1/token") && s.line.find("min_valid=") != std::string::npos) {
+      return http_response(
+          502, "Bad Gateway",
+          R"({"error":{"code":"upstream_error","message":"valid for 29 s, less than 600 s"}})");
+    }
+    if (s.line.starts_with("GET /v1/token")) return ok(token_body("short-1", 29));
+    return no_content();
+  });
+  TempDir runtime, work;
+  ExecRequest r =
+      shell("cat \"$CLOUDSDK_AUTH_ACCESS_TOKEN_FILE\" > \"$1\"", {(work.path() / "seen").string()});
+  r.runtime_dir = runtime.path();
+  auto result = run(daemon, r);
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(read_file(work.path() / "seen"), "short-1");
 }
 
 TEST(ExecCommand, AChildKilledBySignalNGives128PlusN) {

@@ -54,6 +54,19 @@ class SessionCloser {
   std::string id_;
 };
 
+/// @returns a token for the file: one valid for `query.min_valid` if the daemon can give it, else
+/// any live one. A token endpoint may issue tokens that never live that long (an organization's
+/// short session policy, an emulator): a live token in the file, rewritten sooner, beats no file.
+Result<api::AccessToken> fetch_for_file(client::DaemonClient& daemon,
+                                        const client::TokenQuery& query) {
+  auto token = client::fetch_token(daemon, query);
+  if (token || token.error().code != Errc::upstream_error || !query.min_valid) return token;
+  client::TokenQuery any_live = query;
+  any_live.min_valid.reset();
+  auto live = client::fetch_token(daemon, any_live);
+  return live ? live : token;
+}
+
 /// Keeps the token file fresh while the child runs.
 class TokenRefresher {
  public:
@@ -75,7 +88,7 @@ class TokenRefresher {
   /// The timer fired: fetch and install a new token. A failure is reported once per run of
   /// failures; the file keeps the old token and the timer is armed for a retry.
   void refresh() {
-    auto token = client::fetch_token(daemon_, query_);
+    auto token = fetch_for_file(daemon_, query_);
     Status installed = token ? install(*token) : tl::unexpected(token.error());
     if (installed) {
       if (failing_) ctx_.err << "bqbroker: the token file is up to date again\n";
@@ -148,7 +161,7 @@ Result<int> run_exec(Context& ctx, const ExecRequest& r) {
 
   // The session's account and canonical scopes: the file holds what the endpoint serves.
   client::TokenQuery query{session->account, session->scopes, r.refresh.min_valid_seconds};
-  auto token = client::fetch_token(daemon, query);
+  auto token = fetch_for_file(daemon, query);
   if (!token) return report(ctx, token.error());
   // Blocked from here on: the token file must not outlive an interrupted bqbroker, and no signal
   // is lost between the start of the child and the first poll.
@@ -172,6 +185,15 @@ Result<int> run_exec(Context& ctx, const ExecRequest& r) {
   if (!child) {
     ctx.err << render_error(child.error().error);
     return child.error().exit_code;
+  }
+  // The endpoint now lives as long as the child, not as long as bqbroker: a bqbroker killed with
+  // SIGKILL leaves the child its endpoint (the token file is no longer rewritten then). A daemon
+  // that refuses keeps following bqbroker, as before; the child runs either way.
+  if (auto followed =
+          client::follow_metadata_session_process(daemon, session->session_id, child->pid());
+      !followed) {
+    ctx.err << render_warning("the metadata endpoint will close if bqbroker exits before " +
+                              r.command[0] + ": " + followed.error().message);
   }
   int status = supervise(*child, *signals, *timer, refresher, ctx);
   file->remove();

@@ -5,8 +5,10 @@
 // Steps: POST /v1/metadata-sessions; GET /v1/token for the session's account and scopes into a
 // 0600 token file; start the child with the environment from exec_plan.h; while it runs, rewrite
 // the token file before the token expires and pass SIGINT/SIGTERM/SIGHUP on; when it exits,
-// remove the file and DELETE the session. The CLI stays the child's parent throughout: the
-// daemon also closes the session when the process that opened it exits.
+// remove the file and DELETE the session. The CLI stays the child's parent throughout. Right
+// after the start the session is handed to the child (PUT …/process): the daemon closes it when
+// the child exits, so the endpoint lives exactly as long as the child, even when bqbroker is
+// killed with SIGKILL (the token file is then no longer rewritten, and stays behind).
 
 #include <filesystem>
 #include <optional>

@@ -1,8 +1,10 @@
 #include "client/cli/token_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -36,13 +38,51 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
+bool random_suffix(std::string_view s) {
+  return s.size() == 6 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+         });
+}
+
 }  // namespace
+
+bool is_token_file_name(std::string_view name) {
+  constexpr std::string_view kPrefix = "bqbroker-exec-";
+  constexpr std::string_view kSuffix = ".token";
+  if (!name.starts_with(kPrefix)) return false;
+  name.remove_prefix(kPrefix.size());
+  if (!random_suffix(name.substr(0, 6))) return false;
+  name.remove_prefix(std::min<std::size_t>(6, name.size()));
+  if (!name.starts_with(kSuffix)) return false;
+  name.remove_prefix(kSuffix.size());
+  return name.empty() || (name.size() == 7 && name[0] == '.' && random_suffix(name.substr(1)));
+}
+
+void remove_leftover_token_files(const std::filesystem::path& dir,
+                                 std::chrono::system_clock::time_point now) {
+  std::error_code ec;
+  const auto limit =
+      std::chrono::duration_cast<std::chrono::seconds>((now - kLeftoverAge).time_since_epoch())
+          .count();
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!is_token_file_name(name)) continue;
+    struct stat st {};
+    // lstat: a symlink named like a token file is not followed, and not removed either.
+    if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != ::geteuid() || st.st_mtime >= limit) {
+      continue;
+    }
+    ::unlink(entry.path().c_str());
+  }
+}
 
 Result<TokenFile> TokenFile::create(const std::optional<std::filesystem::path>& runtime_dir) {
   std::optional<std::filesystem::path> private_dir;
   std::filesystem::path dir;
   if (runtime_dir && private_directory(*runtime_dir)) {
     dir = *runtime_dir;
+    remove_leftover_token_files(dir, std::chrono::system_clock::now());
   } else {
     const char* tmp = std::getenv("TMPDIR");
     std::string pattern =

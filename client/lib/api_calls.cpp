@@ -92,6 +92,13 @@ Status close_metadata_session(DaemonClient& daemon, std::string_view session_id)
       daemon.request(routes::kCloseMetadataSession, {{id_segment(session_id)}, {}}));
 }
 
+Status follow_metadata_session_process(DaemonClient& daemon, std::string_view session_id,
+                                       pid_t pid) {
+  return without_body(daemon.request(routes::kFollowMetadataSessionProcess,
+                                     {{id_segment(session_id)}, {}},
+                                     api::to_json(api::MetadataSessionProcess{pid})));
+}
+
 Result<StreamEnd> run_query(DaemonClient& daemon, const nlohmann::json& body,
                             const LineHandler& handler, nlohmann::json* error_object) {
   return daemon.stream(routes::kQuery, {}, body, handler, error_object);

@@ -52,6 +52,9 @@ Result<api::MetadataSession> open_metadata_session(DaemonClient& daemon,
                                                    const api::MetadataSessionRequest& request);
 /// DELETE /v1/metadata-sessions/{id}.
 Status close_metadata_session(DaemonClient& daemon, std::string_view session_id);
+/// PUT /v1/metadata-sessions/{id}/process: the session lives as long as `pid` (our child).
+Status follow_metadata_session_process(DaemonClient& daemon, std::string_view session_id,
+                                       pid_t pid);
 
 /// POST /v1/query with `body` (api::to_json of an api::QueryRequest): hands each NDJSON line to
 /// `handler` (client/lib/query_events.h parses them), as DaemonClient::stream() says.

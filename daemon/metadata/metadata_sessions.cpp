@@ -18,15 +18,13 @@ namespace {
 
 namespace asio = boost::asio;
 
-/// @returns a pidfd for `pid` (readable once the process exits), or the error.
-Result<int> open_pidfd(pid_t pid) {
+/// @returns a pidfd for `pid` (readable once the process exits), or the error: `gone` when there
+/// is no such process.
+Result<int> open_pidfd(pid_t pid, Error gone) {
   const long fd = ::syscall(SYS_pidfd_open, pid, 0);
   if (fd >= 0) return static_cast<int>(fd);
   const int err = errno;
-  if (err == ESRCH) {
-    return fail(Errc::conflict,
-                fmt::format("process {} that asked for the metadata session has exited", pid));
-  }
+  if (err == ESRCH) return tl::unexpected(std::move(gone));
   return fail(Errc::io_error,
               fmt::format("cannot watch process {} (pidfd_open): {}", pid, std::strerror(err)));
 }
@@ -71,7 +69,13 @@ asio::awaitable<Result<api::MetadataSession>> MetadataSessions::open(
   auto token = co_await tokens_.token(std::move(check));
   if (!token) co_return tl::unexpected(std::move(token).error());
 
-  BQB_CO_TRY(pidfd, open_pidfd(owner.pid));
+  BQB_CO_TRY(
+      pidfd,
+      open_pidfd(
+          owner.pid,
+          Error{Errc::conflict,
+                fmt::format("process {} that asked for the metadata session has exited", owner.pid),
+                ""}));
   auto owner_exit = std::make_unique<asio::posix::stream_descriptor>(executor_, pidfd);
 
   metadata::MetadataIdentity identity{token->account, token->scopes, request.project};
@@ -110,6 +114,36 @@ void MetadataSessions::watch_owner(const std::string& id, pid_t pid) {
         spdlog::info("metadata session {}: process {} exited; closing", id, pid);
         (void)close(id);
       });
+}
+
+Status MetadataSessions::follow(std::string_view id, pid_t pid, const PeerCred& caller) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) {
+    return fail(Errc::not_found, fmt::format("no metadata session '{}'", id));
+  }
+  Session& session = *it->second;
+  if (caller.pid != session.owner) {
+    return fail(
+        Errc::forbidden,
+        fmt::format("only the process that opened metadata session '{}' may hand it on", id));
+  }
+  // Pinned first: the parent read next is that of this very process, not of one that took its
+  // pid over. A child that exited already is still our zombie, so this succeeds and the session
+  // closes at once below.
+  BQB_TRY(pidfd, open_pidfd(pid, Error{Errc::not_found, fmt::format("no process {}", pid), ""}));
+  auto child_exit = std::make_unique<asio::posix::stream_descriptor>(executor_, pidfd);
+  if (process_parent(pid) != caller.pid) {
+    return fail(Errc::forbidden, fmt::format("process {} is not a child of process {}, which "
+                                             "opened metadata session '{}'",
+                                             pid, caller.pid, id));
+  }
+  // Replacing the descriptor aborts the opener's wait (its handler then does nothing).
+  session.owner = pid;
+  session.owner_exit = std::move(child_exit);
+  spdlog::info("metadata session {} now lives as long as process {} ({})", id, pid,
+               process_executable(pid));
+  watch_owner(std::string(id), pid);
+  return {};
 }
 
 Status MetadataSessions::close(std::string_view id) {

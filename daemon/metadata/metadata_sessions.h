@@ -55,6 +55,13 @@ class MetadataSessions {
   boost::asio::awaitable<Result<api::MetadataSession>> open(api::MetadataSessionRequest request,
                                                             PeerCred owner);
 
+  /// Makes session `id` live as long as process `pid` instead of its opener (PUT …/process):
+  /// `caller` (SO_PEERCRED) must be the process that opened it, and `pid` its child, pinned by a
+  /// pidfd before its parent is checked. @returns not_found for an unknown id or no process
+  /// `pid`; forbidden when the caller is not the opener or `pid` is not its child; io_error when
+  /// `pid` cannot be watched. On an error the session keeps following its opener.
+  Status follow(std::string_view id, pid_t pid, const PeerCred& caller);
+
   /// Closes session `id` and its endpoint. @returns not_found for an unknown id.
   Status close(std::string_view id);
 

@@ -1,6 +1,6 @@
 // Metadata sessions: opened through POST /v1/metadata-sessions with the account and scopes checked
 // by one token request, served on their own loopback port, closed by DELETE and when the process
-// that opened them exits.
+// that opened them (or the child it handed them to) exits.
 
 #include "daemon/metadata/metadata_sessions.h"
 
@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
@@ -76,6 +77,24 @@ class MetadataSessionsTest : public ::testing::Test {
     auto s = api::parse_metadata_session(nlohmann::json::parse(res.body()));
     EXPECT_TRUE(s);
     return s ? *s : api::MetadataSession{};
+  }
+
+  http::Response follow(const std::string& id, std::string body, PeerCred peer) {
+    return call(http::beast_http::verb::put, "/v1/metadata-sessions/" + id + "/process",
+                std::move(body), peer);
+  }
+
+  /// Runs the io thread (a pidfd wakes it) until no session is left, for at most 5 s.
+  bool all_closed() {
+    auto wait = [&]() -> asio::awaitable<bool> {
+      asio::steady_timer t(co_await asio::this_coro::executor);
+      for (int i = 0; i < 500 && sessions_->size() != 0; ++i) {
+        t.expires_after(10ms);
+        co_await t.async_wait(asio::use_awaitable);
+      }
+      co_return sessions_->size() == 0;
+    };
+    return test::run(io_, wait());
   }
 
   static std::uint16_t port_of(const api::MetadataSession& s) {
@@ -174,17 +193,55 @@ TEST_F(MetadataSessionsTest, OwnerExitClosesTheEndpoint) {
   auto s = open_ok("{}", PeerCred{owner.pid, ::getuid(), 0});
   ASSERT_EQ(sessions_->size(), 1u);
   owner.exit_now();
-  // The pidfd wakes the io thread: run it until the session is gone (bounded).
-  auto wait_closed = [&]() -> asio::awaitable<bool> {
-    asio::steady_timer t(co_await asio::this_coro::executor);
-    for (int i = 0; i < 500 && sessions_->size() != 0; ++i) {
-      t.expires_after(10ms);
-      co_await t.async_wait(asio::use_awaitable);
-    }
-    co_return sessions_->size() == 0;
-  };
-  EXPECT_TRUE(test::run(io_, wait_closed()));
+  EXPECT_TRUE(all_closed());
   EXPECT_FALSE(connectable(port_of(s)));
+}
+
+// bqbroker exec hands the session to its child: then the child's exit closes it, and the
+// opener's does not matter any more.
+TEST_F(MetadataSessionsTest, AHandedOverSessionClosesWhenTheChildExits) {
+  const PeerCred me{::getpid(), ::getuid(), 0};
+  auto s = open_ok("{}", me);
+  OwnerProcess child;  // forked by this process: its child
+  auto res = follow(s.session_id, fmt::format(R"({{"pid":{}}})", child.pid), me);
+  EXPECT_EQ(res.result_int(), 204) << res.body();
+  ASSERT_TRUE(connectable(port_of(s)));
+  child.exit_now();
+  EXPECT_TRUE(all_closed());
+  EXPECT_FALSE(connectable(port_of(s)));
+}
+
+TEST_F(MetadataSessionsTest, OnlyTheOpenerMayHandItOnAndOnlyToItsOwnChild) {
+  const PeerCred me{::getpid(), ::getuid(), 0};
+  auto s = open_ok("{}", me);
+  OwnerProcess child, stranger;
+  // Another process of the same user than the opener.
+  auto res = follow(s.session_id, fmt::format(R"({{"pid":{}}})", child.pid),
+                    PeerCred{stranger.pid, ::getuid(), 0});
+  EXPECT_EQ(res.result_int(), 403) << res.body();
+  EXPECT_NE(res.body().find("only the process that opened"), std::string::npos) << res.body();
+  // A process that is not the opener's child (its parent here).
+  res = follow(s.session_id, fmt::format(R"({{"pid":{}}})", ::getppid()), me);
+  EXPECT_EQ(res.result_int(), 403) << res.body();
+  EXPECT_NE(res.body().find("is not a child of process"), std::string::npos) << res.body();
+  // No such process, no such session, no pid.
+  OwnerProcess reaped;
+  const pid_t gone = reaped.pid;
+  reaped.exit_now();
+  res = follow(s.session_id, fmt::format(R"({{"pid":{}}})", gone), me);
+  EXPECT_EQ(res.result_int(), 404) << res.body();
+  res = follow("nope", fmt::format(R"({{"pid":{}}})", child.pid), me);
+  EXPECT_EQ(res.result_int(), 404) << res.body();
+  for (const char* bad : {"{}", R"({"pid":0})", R"({"pid":-3})", R"({"pid":"x"})", "[]"}) {
+    res = follow(s.session_id, bad, me);
+    EXPECT_EQ(res.result_int(), 400) << bad << ": " << res.body();
+  }
+  // Every refusal left the session as it was: still open, still the opener's. (The stranger,
+  // forked after the child, holds a copy of the child's release pipe: it goes first.)
+  stranger.exit_now();
+  child.exit_now();
+  ASSERT_EQ(sessions_->size(), 1u);
+  EXPECT_TRUE(connectable(port_of(s)));
 }
 
 TEST_F(MetadataSessionsTest, AnOwnerThatAlreadyExitedIsRefused) {
