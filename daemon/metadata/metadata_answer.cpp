@@ -78,6 +78,11 @@ MetadataReply refuse(int status, std::string reason) {
   return MetadataReply{status, std::string(kText), std::move(reason)};
 }
 
+nlohmann::json account_info(const MetadataIdentity& identity) {
+  return {
+      {"aliases", {"default"}}, {"email", identity.account}, {"scopes", identity.scopes.items()}};
+}
+
 bool names_identity(std::string_view name, const MetadataIdentity& identity) {
   if (name == "default") return true;
   return ascii_iequals(name, identity.account);
@@ -110,6 +115,11 @@ std::variant<MetadataReply, TokenNeeded> answer(const MetadataCall& call,
       return text_value(lines_of(call.listing));
     case Resource::service_accounts:
       return text_value({"default/", identity.account + "/"});
+    case Resource::service_accounts_info:
+      // As GCE: each name of the account, with its info (Java's getAccount() reads this).
+      return render(
+          {{"default", account_info(identity)}, {identity.account, account_info(identity)}},
+          call.alt, true);
     case Resource::project_listing: {
       auto entries = nlohmann::json::array();
       if (identity.numeric_project) entries.push_back("numeric-project-id");
@@ -137,10 +147,7 @@ std::variant<MetadataReply, TokenNeeded> answer(const MetadataCall& call,
   }
   switch (call.resource) {
     case Resource::account_info:
-      return render(nlohmann::json{{"aliases", {"default"}},
-                                   {"email", identity.account},
-                                   {"scopes", identity.scopes.items()}},
-                    call.alt, true);
+      return render(account_info(identity), call.alt, true);
     case Resource::account_listing:
       return text_value({"aliases", "email", "scopes", "token"});
     case Resource::email:

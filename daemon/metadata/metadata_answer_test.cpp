@@ -56,6 +56,19 @@ TEST(MetadataAnswer, AccountInfoIsJsonWithAliasesEmailAndScopes) {
   EXPECT_EQ(j["scopes"], nlohmann::json(identity().scopes.items()));
 }
 
+TEST(MetadataAnswer, RecursiveServiceAccountsIsEachNameWithItsAccountInfo) {
+  auto r = reply_of(call(Resource::service_accounts_info));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  const auto info = nlohmann::json::parse(reply_of(call(Resource::account_info)).body);
+  EXPECT_EQ(nlohmann::json::parse(r.body),
+            (nlohmann::json{{"default", info}, {"Ada@Example.com", info}}));
+  EXPECT_EQ(reply_of(with_alt(call(Resource::service_accounts_info), Alt::text))
+                .body.rfind(
+                    "Ada@Example.com/aliases default\nAda@Example.com/email Ada@Example.com\n", 0),
+            0u);
+}
+
 TEST(MetadataAnswer, TextAnswers) {
   EXPECT_EQ(reply_of(call(Resource::email)).body, "Ada@Example.com");
   EXPECT_EQ(reply_of(call(Resource::email, "ada@example.com")).body, "Ada@Example.com");

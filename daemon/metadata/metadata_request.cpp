@@ -93,7 +93,9 @@ tl::expected<MetadataCall, MetadataReply> classify_path(const std::vector<std::s
     if (s[3] != "service-accounts") return tl::unexpected(refuse(404, "not found"));
     if (n == 4) {
       MetadataCall c;
-      c.resource = Resource::service_accounts;
+      const auto recursive = param(url, "recursive");
+      c.resource = recursive && is_true(*recursive) ? Resource::service_accounts_info
+                                                    : Resource::service_accounts;
       return c;
     }
     const std::vector<std::string> rest(s.begin() + 4, s.end());

@@ -22,7 +22,8 @@
 //
 // Paths (a trailing slash is optional everywhere; anything else is 404):
 //   /  /computeMetadata/  /computeMetadata/v1/  …/v1/instance/  …/v1/project/   directory listings
-//   …/v1/instance/service-accounts/                                   "default/\nEMAIL/\n"
+//   …/v1/instance/service-accounts/                                   "default/\nEMAIL/\n", or
+//                           with ?recursive=true {"default":{account info},"EMAIL":{the same}}
 //   …/service-accounts/{default|EMAIL}/            listing, or with ?recursive=true the JSON
 //                                                  {"aliases":["default"],"email","scopes":[…]}
 //   …/service-accounts/{default|EMAIL}/token[?scopes=a,b]             the token JSON
@@ -93,10 +94,11 @@ struct WaitForChange {
 };
 
 enum class Resource {
-  listing,           // a directory: `body` of the call is the listing
-  service_accounts,  // instance/service-accounts/
-  account_info,      // service-accounts/X/ with recursive=true
-  account_listing,   // service-accounts/X/ without recursive
+  listing,                // a directory: `body` of the call is the listing
+  service_accounts,       // instance/service-accounts/
+  service_accounts_info,  // instance/service-accounts/ with recursive=true
+  account_info,           // service-accounts/X/ with recursive=true
+  account_listing,        // service-accounts/X/ without recursive
   token,
   email,
   scopes,

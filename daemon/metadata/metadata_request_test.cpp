@@ -90,6 +90,8 @@ TEST(MetadataClassify, DirectoriesWithOrWithoutTrailingSlash) {
   EXPECT_EQ(call_of(get("/computeMetadata/v1/instance/")).listing, "service-accounts/\n");
   EXPECT_EQ(call_of(get("/computeMetadata/v1/instance/service-accounts/")).resource,
             Resource::service_accounts);
+  EXPECT_EQ(call_of(get("/computeMetadata/v1/instance/service-accounts/?recursive=true")).resource,
+            Resource::service_accounts_info);
 }
 
 TEST(MetadataClassify, ServiceAccountPaths) {
