@@ -123,6 +123,7 @@ Status Daemon::open_metadata() {
   const Config& config = loaded_->config;
   MetadataSessionsOptions metadata_options;
   metadata_options.default_project = config.default_project;
+  metadata_options.numeric_project_id = config.metadata.numeric_project_id;
   metadata_sessions_.emplace(
       io_.get_executor(), *tokens_, *blocking_,
       [&accounts = *accounts_](const std::string& email) -> std::optional<std::string> {
@@ -135,7 +136,8 @@ Status Daemon::open_metadata() {
 
   BQB_TRY(bound,
           MetadataServer::bind(io_.get_executor(), *config.metadata.listen, *tokens_, *blocking_,
-                               default_account_identity(*accounts_, config.default_project)));
+                               default_account_identity(*accounts_, config.default_project,
+                                                        config.metadata.numeric_project_id)));
   metadata_endpoint_ = std::move(bound);
   metadata_endpoint_->start();
   spdlog::info("metadata endpoint for the default account on {}", metadata_endpoint_->host());

@@ -22,7 +22,7 @@ constexpr std::string_view kDocsHint =
 
 // Every key config.toml may hold, as "table.key". A table is any prefix before a dot. Adding a
 // key means: here, a read in parse_config below, the Config field, and docs/configuration.md.
-constexpr std::array<std::string_view, 19> kKnownKeys{
+constexpr std::array<std::string_view, 20> kKnownKeys{
     "client_secrets",
     "store",
     "default_project",
@@ -38,6 +38,7 @@ constexpr std::array<std::string_view, 19> kKnownKeys{
     "bigquery.request_timeout_seconds",
     "tokens.refresh_margin_seconds",
     "metadata.listen",
+    "metadata.numeric_project_id",
     "tls.ca_file",
     "server.request_timeout_seconds",
     "server.max_connections",
@@ -343,6 +344,29 @@ Result<std::optional<ListenAddress>> read_listen(const Reader& r, std::string_vi
   return out;
 }
 
+/// `[metadata] numeric_project_id`: the number of `default_project`, 1 to 19 digits (so that it
+/// fits the JSON number GCE sends); a string, as an identifier rather than a quantity. Only beside
+/// `default_project`: a number without its project would be reported for whatever project an
+/// endpoint serves.
+Result<std::optional<std::string>> read_project_number(const Reader& r, std::string_view key,
+                                                       const std::optional<std::string>& project) {
+  BQB_TRY(s, r.string(key));
+  if (!s) return std::nullopt;
+  const toml::node& n = *r.node(key);
+  if (s->empty() || s->size() > 19 ||
+      !std::all_of(s->begin(), s->end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    return r.errors().invalid(
+        key, n,
+        fmt::format("'{}' is not a project number: 1 to 19 digits, like \"123456789012\"", *s));
+  }
+  if (!project) {
+    return r.errors().invalid(key, n,
+                              "needs default_project: it is that project's number, reported "
+                              "only beside it");
+  }
+  return s;
+}
+
 Result<std::optional<std::vector<std::string>>> read_scopes(const Reader& r, std::string_view key) {
   const toml::node* n = r.node(key);
   if (n == nullptr) return std::nullopt;
@@ -406,6 +430,8 @@ Result<Config> read_config(const Reader& r, const std::filesystem::path& base) {
   if (margin) c.tokens.refresh_margin = seconds(*margin);
   BQB_TRY(listen, read_listen(r, "metadata.listen"));
   c.metadata.listen = std::move(listen);
+  BQB_TRY(number, read_project_number(r, "metadata.numeric_project_id", c.default_project));
+  c.metadata.numeric_project_id = std::move(number);
   BQB_TRY(ca_file, read_path(r, "tls.ca_file", base));
   c.tls.ca_file = std::move(ca_file);
 

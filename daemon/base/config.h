@@ -70,6 +70,9 @@ struct TokensConfig {
 struct MetadataConfig {
   /// The loopback address of the metadata-server endpoint; nullopt means it is off.
   std::optional<ListenAddress> listen;
+  /// The number of `default_project` (digits only), reported by every endpoint as
+  /// `project/numeric-project-id` beside that project; nullopt: that key is a 404.
+  std::optional<std::string> numeric_project_id;
 };
 
 struct TlsConfig {

@@ -409,4 +409,28 @@ TEST(ParseConfig, UnknownKeysAreReportedBeforeBadValues) {
 }
 
 }  // namespace
+
+TEST(ParseConfig, NumericProjectIdIsDigitsBesideDefaultProject) {
+  auto c = parse_ok("default_project = 'p'\n[metadata]\nnumeric_project_id = '123456789012'");
+  EXPECT_EQ(c.metadata.numeric_project_id, "123456789012");
+  EXPECT_FALSE(parse_ok("default_project = 'p'").metadata.numeric_project_id);
+  for (std::string_view bad : {"'12a'", "'-1'", "' 12'", "'12345678901234567890'", "'1.5'"}) {
+    EXPECT_THAT(
+        parse_err(fmt::format("default_project = 'p'\n[metadata]\nnumeric_project_id = {}", bad))
+            .message,
+        HasSubstr("'metadata.numeric_project_id' in /home/u/.config/bqbroker/config.toml "
+                  "line 3: "))
+        << bad;
+    EXPECT_THAT(
+        parse_err(fmt::format("default_project = 'p'\n[metadata]\nnumeric_project_id = {}", bad))
+            .message,
+        HasSubstr("is not a project number: 1 to 19 digits"))
+        << bad;
+  }
+  EXPECT_THAT(parse_err("[metadata]\nnumeric_project_id = 123456789012").message,
+              HasSubstr("expected a string"));
+  EXPECT_THAT(parse_err("[metadata]\nnumeric_project_id = '123456789012'").message,
+              HasSubstr("needs default_project"));
+}
+
 }  // namespace bqb

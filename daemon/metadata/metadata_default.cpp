@@ -5,8 +5,9 @@
 namespace bqb {
 
 MetadataIdentityProvider default_account_identity(const AccountService& accounts,
-                                                  std::optional<std::string> default_project) {
-  return [&accounts, default_project]() -> Result<metadata::MetadataIdentity> {
+                                                  std::optional<std::string> default_project,
+                                                  std::optional<std::string> numeric_project_id) {
+  return [&accounts, default_project, numeric_project_id]() -> Result<metadata::MetadataIdentity> {
     const auto email = accounts.default_email();
     if (!email) {
       return fail(Errc::needs_login, "no Google account is logged in to bqbroker",
@@ -16,8 +17,10 @@ MetadataIdentityProvider default_account_identity(const AccountService& accounts
     if (!account) return fail(Errc::not_found, fmt::format("the account {} is gone", *email));
     BQB_TRY(scopes, oauth::ScopeSet::from_list(account->scopes,
                                                fmt::format("the granted scopes of {}", *email)));
-    return metadata::MetadataIdentity{*email, std::move(scopes),
-                                      default_project ? default_project : account->project_id};
+    auto project = default_project ? default_project : account->project_id;
+    auto number = metadata::numeric_project_for(project, default_project, numeric_project_id);
+    return metadata::MetadataIdentity{*email, std::move(scopes), std::move(project),
+                                      std::move(number)};
   };
 }
 

@@ -1,6 +1,7 @@
 #include "daemon/metadata/metadata_request.h"
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 #include <fmt/format.h>
@@ -92,21 +93,62 @@ tl::expected<MetadataCall, MetadataReply> classify_path(const std::vector<std::s
     if (s[3] != "service-accounts") return tl::unexpected(refuse(404, "not found"));
     if (n == 4) {
       MetadataCall c;
-      c.resource = Resource::service_accounts;
+      const auto recursive = param(url, "recursive");
+      c.resource = recursive && is_true(*recursive) ? Resource::service_accounts_info
+                                                    : Resource::service_accounts;
       return c;
     }
     const std::vector<std::string> rest(s.begin() + 4, s.end());
     return classify_service_account(rest, url);
   }
   if (s[2] == "project") {
-    if (n == 3) return listing("project-id\n");
+    MetadataCall c;
+    if (n == 3) {
+      c.resource = Resource::project_listing;
+      return c;
+    }
     if (n == 4 && s[3] == "project-id") {
-      MetadataCall c;
       c.resource = Resource::project_id;
+      return c;
+    }
+    if (n == 4 && s[3] == "numeric-project-id") {
+      c.resource = Resource::numeric_project_id;
       return c;
     }
   }
   return tl::unexpected(refuse(404, "not found"));
+}
+
+// The parameters GCE reads on every key: alt, wait_for_change, last_etag, timeout_sec.
+tl::expected<void, MetadataReply> read_format_and_wait(const urls::url_view& url,
+                                                       MetadataCall& call) {
+  if (const auto alt = param(url, "alt")) {
+    if (*alt == "json") {
+      call.alt = Alt::json;
+    } else if (*alt == "text") {
+      call.alt = Alt::text;
+    } else {
+      return tl::unexpected(refuse(400, "'alt' must be 'json' or 'text'"));
+    }
+  }
+  const auto wait = param(url, "wait_for_change");
+  if (!wait || !is_true(*wait)) return {};
+  WaitForChange w;
+  w.last_etag = param(url, "last_etag");
+  if (const auto timeout = param(url, "timeout_sec")) {
+    long long seconds = 0;
+    const auto* end = timeout->data() + timeout->size();
+    auto [ptr, ec] = std::from_chars(timeout->data(), end, seconds);
+    if (timeout->empty() || ec != std::errc() || ptr != end || seconds < 1 ||
+        seconds > kMaxWaitForChange.count()) {
+      return tl::unexpected(refuse(400, fmt::format("'timeout_sec' must be a whole number of "
+                                                    "seconds from 1 to {}",
+                                                    kMaxWaitForChange.count())));
+    }
+    w.timeout = std::chrono::seconds(seconds);
+  }
+  call.wait = std::move(w);
+  return {};
 }
 
 }  // namespace
@@ -151,7 +193,10 @@ tl::expected<MetadataCall, MetadataReply> classify(const MetadataHttpRequest& re
   }
   auto url = urls::parse_origin_form(request.target);
   if (!url) return tl::unexpected(refuse(400, "the request target is not a valid path"));
-  return classify_path(segments_of(*url), *url);
+  auto call = classify_path(segments_of(*url), *url);
+  if (!call) return call;
+  if (auto read = read_format_and_wait(*url, *call); !read) return tl::unexpected(read.error());
+  return call;
 }
 
 }  // namespace bqb::metadata

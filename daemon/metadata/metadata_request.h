@@ -22,15 +22,25 @@
 //
 // Paths (a trailing slash is optional everywhere; anything else is 404):
 //   /  /computeMetadata/  /computeMetadata/v1/  …/v1/instance/  …/v1/project/   directory listings
-//   …/v1/instance/service-accounts/                                   "default/\nEMAIL/\n"
+//   …/v1/instance/service-accounts/                                   "default/\nEMAIL/\n", or
+//                           with ?recursive=true {"default":{account info},"EMAIL":{the same}}
 //   …/service-accounts/{default|EMAIL}/            listing, or with ?recursive=true the JSON
 //                                                  {"aliases":["default"],"email","scopes":[…]}
 //   …/service-accounts/{default|EMAIL}/token[?scopes=a,b]             the token JSON
 //   …/service-accounts/{default|EMAIL}/email | scopes | aliases       text
 //   …/v1/project/project-id                                           text, 404 when unknown
-// `universe/universe-domain`, `numeric-project-id` and `identity` are 404: clients then use
-// googleapis.com, and a user account has no numeric project or GCE identity token.
+//   …/v1/project/numeric-project-id      text, 404 unless `[metadata] numeric_project_id` is set
+// `universe/universe-domain` and `identity` are 404: clients then use googleapis.com, and a user
+// account has no GCE identity token.
+//
+// Query parameters GCE reads on every key (others are ignored, as GCE does):
+//   alt=json|text          the answer's form (metadata_answer.h says what each form is); any
+//                          other value is 400
+//   wait_for_change=true   hold the answer until the value's ETag differs from `last_etag` (or,
+//                          without one, from the current value's), or `timeout_sec` passes
+//   last_etag=E  timeout_sec=N (1 to 3600; otherwise 400)   read only with wait_for_change
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,16 +75,37 @@ struct MetadataHttpRequest {
   bool has_origin = false;
 };
 
+/// `?alt=`: the form of the answer. `default_form` is each key's own (text for values and
+/// listings, JSON for the token and recursive account info), as on GCE.
+enum class Alt { default_form, json, text };
+
+/// The longest `timeout_sec` a held request may ask for, and the hold without one. GCE documents
+/// no limit; an hour bounds what a forgotten client holds (one connection slot).
+inline constexpr std::chrono::seconds kMaxWaitForChange{3600};
+
+/// `?wait_for_change=true`: answer once the value's ETag differs from `last_etag` (at once when
+/// it already does), or from the value's ETag at the time of the request when no `last_etag` is
+/// given; at the latest after `timeout`, with the value of that time.
+struct WaitForChange {
+  std::optional<std::string> last_etag;
+  std::chrono::seconds timeout = kMaxWaitForChange;
+
+  friend bool operator==(const WaitForChange&, const WaitForChange&) = default;
+};
+
 enum class Resource {
-  listing,           // a directory: `body` of the call is the listing
-  service_accounts,  // instance/service-accounts/
-  account_info,      // service-accounts/X/ with recursive=true
-  account_listing,   // service-accounts/X/ without recursive
+  listing,                // a directory: `body` of the call is the listing
+  service_accounts,       // instance/service-accounts/
+  service_accounts_info,  // instance/service-accounts/ with recursive=true
+  account_info,           // service-accounts/X/ with recursive=true
+  account_listing,        // service-accounts/X/ without recursive
   token,
   email,
   scopes,
   aliases,
+  project_listing,  // project/
   project_id,
+  numeric_project_id,
 };
 
 /// What a request that passed the checks asks for.
@@ -83,12 +114,15 @@ struct MetadataCall {
   std::string listing;          // for Resource::listing
   std::string service_account;  // "default" or an email, for the service-accounts/X/ paths
   std::optional<std::string> scopes_param;  // the token path's raw `scopes` value, if given
+  Alt alt = Alt::default_form;
+  std::optional<WaitForChange> wait;
 
   friend bool operator==(const MetadataCall&, const MetadataCall&) = default;
 };
 
 /// @returns the call `request` asks for, or the refusal to answer with (403 flavor/forwarded/host,
-/// 400 no Host or an unreadable target, 405 method, 404 unknown path).
+/// 400 no Host, an unreadable target, an unknown `alt` or a bad `timeout_sec`, 405 method, 404
+/// unknown path).
 tl::expected<MetadataCall, MetadataReply> classify(const MetadataHttpRequest& request);
 
 /// @returns whether `host` (a Host header value) names a loopback address or

@@ -90,6 +90,8 @@ TEST(MetadataClassify, DirectoriesWithOrWithoutTrailingSlash) {
   EXPECT_EQ(call_of(get("/computeMetadata/v1/instance/")).listing, "service-accounts/\n");
   EXPECT_EQ(call_of(get("/computeMetadata/v1/instance/service-accounts/")).resource,
             Resource::service_accounts);
+  EXPECT_EQ(call_of(get("/computeMetadata/v1/instance/service-accounts/?recursive=true")).resource,
+            Resource::service_accounts_info);
 }
 
 TEST(MetadataClassify, ServiceAccountPaths) {
@@ -118,11 +120,65 @@ TEST(MetadataClassify, ServiceAccountPaths) {
 TEST(MetadataClassify, UnknownPathsAre404) {
   for (const char* t :
        {"/computeMetadata/v1/universe/universe-domain",
-        "/computeMetadata/v1/project/numeric-project-id",
         "/computeMetadata/v1/instance/service-accounts/default/identity?audience=x",
         "/computeMetadata/v1/instance/zone", "/computeMetadata/v2/",
         "/computeMetadata/v1/instance/service-accounts/default/token/x", "/favicon.ico"}) {
     EXPECT_EQ(refusal_of(get(t)), 404) << t;
+  }
+}
+
+TEST(MetadataClassify, ProjectPaths) {
+  EXPECT_EQ(call_of(get("/computeMetadata/v1/project/")).resource, Resource::project_listing);
+  EXPECT_EQ(call_of(get("/computeMetadata/v1/project")).resource, Resource::project_listing);
+  EXPECT_EQ(call_of(get("/computeMetadata/v1/project/numeric-project-id")).resource,
+            Resource::numeric_project_id);
+}
+
+TEST(MetadataClassify, AltChoosesTheFormAndAnythingElseIs400) {
+  EXPECT_EQ(call_of(get("/computeMetadata/v1/project/project-id")).alt, Alt::default_form);
+  EXPECT_EQ(call_of(get("/computeMetadata/v1/project/project-id?alt=json")).alt, Alt::json);
+  EXPECT_EQ(call_of(get("/?alt=text")).alt, Alt::text);
+  EXPECT_EQ(
+      call_of(get("/computeMetadata/v1/instance/service-accounts/default/token?alt=text")).alt,
+      Alt::text);
+  for (const char* t : {"/computeMetadata/v1/project/project-id?alt=xml",
+                        "/computeMetadata/v1/project/project-id?alt=JSON", "/?alt="}) {
+    EXPECT_EQ(refusal_of(get(t)), 400) << t;
+    EXPECT_NE(classify(get(t)).error().body.find("'alt'"), std::string::npos) << t;
+  }
+}
+
+TEST(MetadataClassify, WaitForChangeReadsLastEtagAndTimeout) {
+  EXPECT_FALSE(call_of(get("/computeMetadata/v1/project/project-id")).wait);
+  EXPECT_FALSE(
+      call_of(get("/computeMetadata/v1/project/project-id?wait_for_change=false&timeout_sec=5"))
+          .wait);
+  // timeout_sec is read only with wait_for_change, as GCE does: a bad one is ignored here.
+  EXPECT_TRUE(classify(get("/computeMetadata/v1/project/project-id?timeout_sec=x")));
+
+  auto w = call_of(get("/computeMetadata/v1/project/project-id?wait_for_change=true&last_etag="
+                       "0a1b2c3d4e5f6789&timeout_sec=5"))
+               .wait;
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->last_etag, "0a1b2c3d4e5f6789");
+  EXPECT_EQ(w->timeout, std::chrono::seconds(5));
+
+  auto bare = call_of(get("/computeMetadata/v1/?wait_for_change=true")).wait;
+  ASSERT_TRUE(bare);
+  EXPECT_FALSE(bare->last_etag);
+  EXPECT_EQ(bare->timeout, kMaxWaitForChange);
+  EXPECT_EQ(call_of(get("/computeMetadata/v1/project/project-id?wait_for_change=true&timeout_sec="
+                        "3600"))
+                .wait->timeout,
+            std::chrono::seconds(3600));
+}
+
+TEST(MetadataClassify, ATimeoutOutOfRangeIs400) {
+  for (const char* t : {"0", "3601", "-1", "1.5", "x", "", "99999999999999999999"}) {
+    const std::string target =
+        std::string("/computeMetadata/v1/project/project-id?wait_for_change=true&timeout_sec=") + t;
+    EXPECT_EQ(refusal_of(get(target)), 400) << t;
+    EXPECT_NE(classify(get(target)).error().body.find("timeout_sec"), std::string::npos) << t;
   }
 }
 

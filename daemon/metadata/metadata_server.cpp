@@ -1,5 +1,9 @@
 #include "daemon/metadata/metadata_server.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <list>
 #include <optional>
 #include <string_view>
 
@@ -7,6 +11,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -35,6 +40,8 @@ using Response = http::response<http::string_body>;
 Response make_response(const MetadataReply& reply, bool head) {
   Response res{static_cast<http::status>(reply.status), 11};
   res.set("Metadata-Flavor", "Google");
+  res.set(http::field::server, "Metadata Server for VM");  // GCE's; some programs probe for it
+  if (reply.status == 200) res.set(http::field::etag, metadata::etag_of(reply.body));
   res.set(http::field::content_type, reply.content_type);
   res.set(http::field::cache_control, "no-store");
   res.set("X-Content-Type-Options", "nosniff");
@@ -55,6 +62,15 @@ std::string path_only(std::string_view target) {
   return std::string(target.substr(0, std::min(target.find('?'), target.size())));
 }
 
+// A held request's client that closed or reset its connection: nothing is read, so a request
+// it pipelined behind the held one stays for the session to read.
+bool peer_hung_up(TcpConnectionServer::Stream& stream) {
+  char byte = 0;
+  const ssize_t n =
+      ::recv(stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT | MSG_NOSIGNAL);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 }  // namespace
 
 struct MetadataServer::Impl {
@@ -69,6 +85,12 @@ struct MetadataServer::Impl {
   std::string name;  // "metadata 127.0.0.1:PORT", for logs and the audit line
   std::shared_ptr<TcpConnectionServer> server;
   std::optional<TcpPeerGate> gate;
+  std::list<asio::steady_timer*> holding;  // the timers of held wait_for_change requests
+
+  // close(): every held request answers now.
+  void wake_holders() {
+    for (auto* timer : holding) timer->cancel();
+  }
 
   bool stopping() const { return server->stopping(); }
 
@@ -116,19 +138,21 @@ struct MetadataServer::Impl {
       stream.expires_never();
       conn.busy = true;
       const auto& request = parser.get();
-      const auto reply = co_await answer(request, uid);
-      auto res = make_response(reply, request.method() == http::verb::head);
+      const auto reply = co_await answer(request, uid, conn);
+      if (!reply) co_return;  // a held request whose client hung up
+      auto res = make_response(*reply, request.method() == http::verb::head);
       res.keep_alive(request.keep_alive() && !stopping());
       spdlog::debug("{}: {} {} → {}", name, std::string(request.method_string()),
-                    sanitize_foreign_text(path_only(request.target())), reply.status);
+                    sanitize_foreign_text(path_only(request.target())), reply->status);
       const bool ok = co_await server->write(stream, res);
       conn.busy = false;
       if (!ok || !res.keep_alive()) co_return;
     }
   }
 
-  asio::awaitable<MetadataReply> answer(const http::request<http::string_body>& request,
-                                        uid_t uid) {
+  // @returns the answer to `request`, or nullopt when a held request's client hung up.
+  asio::awaitable<std::optional<MetadataReply>> answer(
+      const http::request<http::string_body>& request, uid_t uid, Connection& conn) {
     metadata::MetadataHttpRequest view;
     view.method = request.method_string();
     view.target = request.target();
@@ -138,9 +162,16 @@ struct MetadataServer::Impl {
     view.has_origin = header(request, "Origin").has_value();
     auto call = metadata::classify(view);
     if (!call) co_return call.error();
+    auto reply = co_await evaluate(*call, uid);
+    if (!call->wait || reply.status != 200) co_return reply;
+    co_return co_await hold(*call, uid, conn, std::move(reply));
+  }
+
+  // The value `call` asks for now.
+  asio::awaitable<MetadataReply> evaluate(const metadata::MetadataCall& call, uid_t uid) {
     auto who = identity();
     if (!who) co_return metadata::error_reply(who.error());
-    auto next = metadata::answer(*call, *who);
+    auto next = metadata::answer(call, *who);
     if (auto* reply = std::get_if<MetadataReply>(&next)) co_return std::move(*reply);
 
     TokenRequest token_request;
@@ -150,7 +181,37 @@ struct MetadataServer::Impl {
     auto token = co_await tokens.token(std::move(token_request));
     if (!token) co_return metadata::error_reply(token.error());
     co_return metadata::token_reply(token->access_token, token->expires_at,
-                                    std::chrono::system_clock::now());
+                                    std::chrono::system_clock::now(), call.alt);
+  }
+
+  // wait_for_change: `current` at once when its ETag differs from last_etag; otherwise the value
+  // once its ETag changes (or it fails), at the latest when the timeout passes, or when the
+  // endpoint closes. nullopt: the client hung up meanwhile.
+  asio::awaitable<std::optional<MetadataReply>> hold(const metadata::MetadataCall& call, uid_t uid,
+                                                     Connection& conn, MetadataReply current) {
+    const std::string baseline = call.wait->last_etag.value_or(metadata::etag_of(current.body));
+    if (metadata::etag_of(current.body) != baseline) co_return current;
+    const auto deadline = std::chrono::steady_clock::now() + call.wait->timeout;
+    spdlog::debug("{}: holding a request for up to {} s until its value changes", name,
+                  call.wait->timeout.count());
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    holding.push_front(&timer);
+    struct Unlist {
+      std::list<asio::steady_timer*>& list;
+      std::list<asio::steady_timer*>::iterator it;
+      ~Unlist() { list.erase(it); }
+    } unlist{holding, holding.begin()};
+    while (!stopping()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) break;
+      timer.expires_at(std::min(deadline, now + options.change_recheck));
+      co_await timer.async_wait(kTuple);  // cancelled by close()
+      if (stopping()) break;
+      if (peer_hung_up(conn.stream)) co_return std::nullopt;
+      current = co_await evaluate(call, uid);
+      if (current.status != 200 || metadata::etag_of(current.body) != baseline) break;
+    }
+    co_return current;
   }
 };
 
@@ -203,6 +264,7 @@ void MetadataServer::close() {
   if (closed_) return;
   closed_ = true;
   impl_->server->stop();
+  impl_->wake_holders();
 }
 
 std::size_t MetadataServer::connection_count() const { return impl_->server->connection_count(); }

@@ -9,8 +9,16 @@
 // from another uid is closed at once without an answer, with a warning naming that uid (at most
 // one refusal line a second). HTTP/1.1 with keep-alive; a deadline on each
 // request read and each response write. The connection handling (cap, registry, drain) is
-// daemon/server/connection_server.h. Every response carries `Metadata-Flavor: Google`. Query
-// strings are never logged.
+// daemon/server/connection_server.h. Every response carries `Metadata-Flavor: Google` and GCE's
+// `Server: Metadata Server for VM`; every 200 an `ETag` (metadata::etag_of). Query strings are
+// never logged.
+//
+// `?wait_for_change=true` (metadata_request.h) holds the answer on its connection, which stays
+// busy and counts against the same limits as any other: a timer wakes the request every
+// `change_recheck` to evaluate the value again (values change by things outside the endpoint —
+// a new default account, a token refreshed — which send no signal) and to close a connection
+// whose client has hung up; nothing runs between wakes. close() wakes every held request at
+// once: it answers the value it last saw and its connection closes.
 
 #include <chrono>
 #include <cstddef>
@@ -36,6 +44,8 @@ struct MetadataServerOptions {
   std::chrono::milliseconds write_timeout{std::chrono::seconds(10)};
   std::size_t max_connections = 64;  // beyond: not accepted until one closes (the backlog waits)
   std::size_t header_limit = 8 * 1024;
+  /// How often a held `wait_for_change` request evaluates its value again.
+  std::chrono::milliseconds change_recheck{std::chrono::seconds(1)};
   /// Owner lookups and connections per uid. A uid may hold max_connections - max_pending, so
   /// that the slots it holds never crowd out the lookups of new connections; beyond: 503.
   /// 256 lookups a second: a netlink lookup costs tens of microseconds, so this bounds what a
@@ -71,7 +81,7 @@ class MetadataServer : public std::enable_shared_from_this<MetadataServer> {
   /// Starts accepting.
   void start();
   /// Stops accepting and closes idle connections; a request being answered finishes first (its
-  /// connection then closes). Idempotent.
+  /// connection then closes), and a held `wait_for_change` request answers at once. Idempotent.
   void close();
   bool closed() const { return closed_; }
   std::size_t connection_count() const;

@@ -1,6 +1,7 @@
 // The metadata endpoint on a real 127.0.0.1 socket with a fake TokenSource: answers as client
-// libraries expect them (Metadata-Flavor on every response, exact JSON content type, integer
-// expires_in), the audit caller, refusals, keep-alive, and a connection from another uid.
+// libraries expect them (Metadata-Flavor and GCE's Server header on every response, an ETag on
+// every 200, exact JSON content type, integer expires_in, ?alt=), wait_for_change holds, the
+// audit caller, refusals, keep-alive, and a connection from another uid.
 
 #include "daemon/metadata/metadata_server.h"
 
@@ -10,6 +11,7 @@
 
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
@@ -35,10 +37,14 @@ class MetadataServerTest : public ::testing::Test {
 
   std::shared_ptr<MetadataServer> serve(std::optional<std::string> project = "proj-1",
                                         MetadataServerOptions options = {}) {
-    metadata::MetadataIdentity id{tokens_.account, tokens_.granted, project};
-    auto s = MetadataServer::bind(
-        io_.get_executor(), ListenAddress{"127.0.0.1", 0}, tokens_, pool_,
-        [id]() -> Result<metadata::MetadataIdentity> { return id; }, options);
+    metadata::MetadataIdentity id{tokens_.account, tokens_.granted, project, std::nullopt};
+    return serve_identity([id]() -> Result<metadata::MetadataIdentity> { return id; }, options);
+  }
+
+  std::shared_ptr<MetadataServer> serve_identity(MetadataIdentityProvider provider,
+                                                 MetadataServerOptions options = {}) {
+    auto s = MetadataServer::bind(io_.get_executor(), ListenAddress{"127.0.0.1", 0}, tokens_, pool_,
+                                  std::move(provider), options);
     EXPECT_TRUE(s) << s.error().message;
     if (!s) return nullptr;
     (*s)->start();
@@ -262,6 +268,204 @@ TEST_F(MetadataServerTest, RefusesANonLoopbackListenAddress) {
       []() -> Result<metadata::MetadataIdentity> { return fail(Errc::internal, "unused"); });
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, Errc::config_invalid);
+}
+
+TEST_F(MetadataServerTest, EveryAnswerNamesGcesServerAndEvery200HasTheBodysEtag) {
+  auto s = serve();
+  ASSERT_TRUE(s);
+  for (const char* target : {"/", "/computeMetadata/v1/", "/computeMetadata/v1/project/project-id",
+                             "/computeMetadata/v1/instance/service-accounts/default/token",
+                             "/computeMetadata/v1/instance/service-accounts/default/?recursive="
+                             "true&alt=text"}) {
+    auto a = get(*s, target);
+    ASSERT_EQ(a.status, 200) << target << a.raw;
+    EXPECT_EQ(a.headers["server"], "Metadata Server for VM") << target;
+    EXPECT_EQ(a.headers["etag"], metadata::etag_of(a.body)) << target;
+  }
+  auto missing = get(*s, "/computeMetadata/v1/universe/universe-domain");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.headers["server"], "Metadata Server for VM");
+  EXPECT_EQ(missing.headers.count("etag"), 0u) << missing.raw;
+}
+
+TEST_F(MetadataServerTest, ThePingsGetGcesExactListings) {
+  auto s = serve();
+  ASSERT_TRUE(s);
+  auto root = get(*s, "/");
+  EXPECT_EQ(root.status, 200);
+  EXPECT_EQ(root.headers["content-type"], "application/text");
+  EXPECT_EQ(root.body, "computeMetadata/\n");
+  auto v1 = get(*s, "/computeMetadata/v1/");
+  EXPECT_EQ(v1.body, "instance/\nproject/\n");
+  auto instance = get(*s, "/computeMetadata/v1/instance");
+  EXPECT_EQ(instance.status, 200);
+  EXPECT_EQ(instance.body, "service-accounts/\n");
+}
+
+TEST_F(MetadataServerTest, AltChoosesJsonOrTextAndAnUnknownAltIs400) {
+  auto s = serve();
+  ASSERT_TRUE(s);
+  auto email = get(*s, "/computeMetadata/v1/instance/service-accounts/default/email?alt=json");
+  EXPECT_EQ(email.status, 200);
+  EXPECT_EQ(email.headers["content-type"], "application/json");
+  EXPECT_EQ(email.body, "\"ada@example.com\"");
+  auto token = get(*s, "/computeMetadata/v1/instance/service-accounts/default/token?alt=text");
+  EXPECT_EQ(token.status, 200);
+  EXPECT_EQ(token.headers["content-type"], "application/text");
+  EXPECT_EQ(token.body.rfind("access_token ya29.fake-1\nexpires_in ", 0), 0u) << token.body;
+  EXPECT_EQ(log().find("ya29.fake"), std::string::npos) << log();
+  auto bad = get(*s, "/computeMetadata/v1/project/project-id?alt=yaml");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.headers["metadata-flavor"], "Google");
+}
+
+// A provider whose project a test changes, counting how often the endpoint asked.
+struct ChangingIdentity {
+  std::string account;
+  oauth::ScopeSet scopes;
+  std::string project = "proj-1";
+  int asked = 0;
+
+  MetadataIdentityProvider provider() {
+    return [this]() -> Result<metadata::MetadataIdentity> {
+      ++asked;
+      return metadata::MetadataIdentity{account, scopes, project, std::nullopt};
+    };
+  }
+};
+
+constexpr std::string_view kProject = "/computeMetadata/v1/project/project-id";
+
+MetadataServerOptions quick_recheck() {
+  MetadataServerOptions o;
+  o.change_recheck = std::chrono::milliseconds(20);
+  return o;
+}
+
+// Waits (polling, up to the test's 20 s) until `done()` holds.
+asio::awaitable<void> until(std::function<bool()> done) {
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  while (!done()) {
+    pause.expires_after(std::chrono::milliseconds(5));
+    co_await pause.async_wait(asio::use_awaitable);
+  }
+}
+
+// Connects to `port` and sends `request`, leaving its answer unread.
+asio::awaitable<asio::ip::tcp::socket> send_request(std::uint16_t port, std::string request) {
+  asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
+  co_await socket.async_connect({asio::ip::address_v4::loopback(), port}, asio::use_awaitable);
+  co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
+  co_return socket;
+}
+
+TEST_F(MetadataServerTest, WaitForChangeWithAnOtherEtagAnswersAtOnce) {
+  auto s = serve("proj-1", quick_recheck());
+  ASSERT_TRUE(s);
+  // With the hour-long hold this asks for, only an answer at once ends within the test's 20 s.
+  auto a = get(*s, std::string(kProject) +
+                       "?wait_for_change=true&timeout_sec=3600&last_etag=0000000000000000");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.body, "proj-1");
+  EXPECT_EQ(a.headers["etag"], metadata::etag_of("proj-1"));
+}
+
+TEST_F(MetadataServerTest, WaitForChangeHoldsAnUnchangedValueUntilTheTimeout) {
+  auto s = serve("proj-1", quick_recheck());
+  ASSERT_TRUE(s);
+  const auto start = std::chrono::steady_clock::now();
+  auto a = get(*s, std::string(kProject) + "?wait_for_change=true&timeout_sec=1&last_etag=" +
+                       metadata::etag_of("proj-1"));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::seconds(1))
+      << "answered before the timeout although nothing changed";
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.body, "proj-1");
+}
+
+TEST_F(MetadataServerTest, WaitForChangeAnswersWhenTheValueChanges) {
+  ChangingIdentity id{tokens_.account, tokens_.granted};
+  auto s = serve_identity(id.provider(), quick_recheck());
+  ASSERT_TRUE(s);
+  const auto port = s->port();
+  auto task = [&]() -> asio::awaitable<RawAnswer> {
+    auto ex = co_await asio::this_coro::executor;
+    std::optional<RawAnswer> answer;
+    asio::co_spawn(
+        ex,
+        test::raw_exchange(
+            port, test::metadata_get(
+                      std::string(kProject) + "?wait_for_change=true&timeout_sec=3600", port)),
+        [&](std::exception_ptr, RawAnswer a) { answer = std::move(a); });
+    // Held: asked once for the value, then again at a re-check, and not answered.
+    co_await until([&] { return id.asked >= 2; });
+    EXPECT_FALSE(answer) << "answered without a change";
+    id.project = "proj-2";
+    co_await until([&] { return answer.has_value(); });
+    co_return *answer;
+  };
+  auto a = test::run(io_, task());
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.body, "proj-2");
+  EXPECT_EQ(a.headers["etag"], metadata::etag_of("proj-2"));
+}
+
+TEST_F(MetadataServerTest, CloseAnswersAHeldRequestAtOnceAndClosesItsConnection) {
+  ChangingIdentity id{tokens_.account, tokens_.granted};
+  MetadataServerOptions options;
+  options.change_recheck = std::chrono::hours(1);  // only close() can end the hold in time
+  auto s = serve_identity(id.provider(), options);
+  ASSERT_TRUE(s);
+  const auto port = s->port();
+  auto task = [&]() -> asio::awaitable<RawAnswer> {
+    // Keep-alive: only the endpoint's close ends the connection after the answer.
+    auto held = co_await send_request(port, "GET " + std::string(kProject) +
+                                                "?wait_for_change=true HTTP/1.1\r\nHost: "
+                                                "127.0.0.1\r\nMetadata-Flavor: Google\r\n\r\n");
+    co_await until([&] { return id.asked >= 1; });
+    s->close();
+    std::string raw;
+    auto [ec, n] = co_await asio::async_read(held, asio::dynamic_buffer(raw),
+                                             asio::as_tuple(asio::use_awaitable));
+    EXPECT_EQ(ec, asio::error::eof) << ec.message();
+    co_return test::parse_raw_answer(std::move(raw));
+  };
+  auto a = test::run(io_, task());
+  EXPECT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body, "proj-1");
+}
+
+TEST_F(MetadataServerTest, AHeldRequestWhoseClientHangsUpFreesItsConnection) {
+  ChangingIdentity id{tokens_.account, tokens_.granted};
+  auto s = serve_identity(id.provider(), quick_recheck());
+  ASSERT_TRUE(s);
+  const auto port = s->port();
+  auto task = [&]() -> asio::awaitable<int> {
+    auto held = co_await send_request(
+        port, test::metadata_get(std::string(kProject) + "?wait_for_change=true", port));
+    co_await until([&] { return id.asked >= 2 && s->connection_count() == 1; });
+    held.close();
+    // Found at the next re-check, long before the hour the request asked to wait.
+    co_await until([&] { return s->connection_count() == 0; });
+    co_return id.asked;
+  };
+  EXPECT_GE(test::run(io_, task()), 2);
+  EXPECT_EQ(s->connection_count(), 0u);
+}
+
+TEST_F(MetadataServerTest, WaitForChangeWithABadTimeoutIs400) {
+  auto s = serve();
+  ASSERT_TRUE(s);
+  auto a = get(*s, std::string(kProject) + "?wait_for_change=true&timeout_sec=86400");
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(a.body.find("timeout_sec"), std::string::npos) << a.body;
+}
+
+TEST_F(MetadataServerTest, UniverseDomainIs404SoClientsUseGoogleapisCom) {
+  auto s = serve();
+  ASSERT_TRUE(s);
+  auto a = get(*s, "/computeMetadata/v1/universe/universe-domain");
+  EXPECT_EQ(a.status, 404);
+  EXPECT_EQ(a.headers["metadata-flavor"], "Google");
 }
 
 }  // namespace

@@ -78,9 +78,11 @@ asio::awaitable<Result<api::MetadataSession>> MetadataSessions::open(
                 ""}));
   auto owner_exit = std::make_unique<asio::posix::stream_descriptor>(executor_, pidfd);
 
-  metadata::MetadataIdentity identity{token->account, token->scopes, request.project};
+  metadata::MetadataIdentity identity{token->account, token->scopes, request.project, std::nullopt};
   if (!identity.project) identity.project = options_.default_project;
   if (!identity.project && account_project_) identity.project = account_project_(token->account);
+  identity.numeric_project = metadata::numeric_project_for(
+      identity.project, options_.default_project, options_.numeric_project_id);
 
   BQB_CO_TRY(id_secret, random_token(12));
   const std::string id = id_secret.reveal();  // an id, not a credential: same-uid callers only

@@ -29,6 +29,8 @@ struct MetadataSessionsOptions {
   std::string listen_host = "127.0.0.1";
   /// `default_project` from config.toml: the project reported when a request names none.
   std::optional<std::string> default_project;
+  /// `[metadata] numeric_project_id`: default_project's number, reported beside it.
+  std::optional<std::string> numeric_project_id;
   MetadataServerOptions server;
 };
 

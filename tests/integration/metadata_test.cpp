@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -303,6 +305,152 @@ TEST_F(MetadataTest, NodeGoogleAuthLibraryGetsTheTokenThroughTheSession) {
   EXPECT_EQ(tokeninfo_scope(out.value("token", "")), kReadOnly) << r;
   EXPECT_EQ(out["project"], "node-project") << r;
   EXPECT_EQ(out["email"], kAlice) << r;
+}
+
+bool is_etag(const std::string& tag) {
+  return tag.size() == 16 && tag.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// What Google's libraries probe and read, answered as GCE answers it (docs/metadata-endpoint.md
+// has the table): the exact listings, GCE's Server header and an ETag on every 200, ?alt=, and
+// the 404s that tell clients to use googleapis.com and that no project number is known.
+TEST_F(MetadataTest, ASessionAnswersAsGceDoes) {
+  start(config_for(fake_));
+  json s = open_session({{"scopes", {"bigquery.readonly"}}, {"project", "session-project"}});
+  const auto port = port_of(s.value("host", ""));
+
+  auto root = metadata_get(port, "/");
+  ASSERT_TRUE(root) << root.error();
+  EXPECT_EQ(root->status, 200);
+  EXPECT_EQ(root->body, "computeMetadata/\n");
+  EXPECT_EQ(root->headers["content-type"], "application/text");
+  EXPECT_EQ(root->headers["metadata-flavor"], "Google");
+  EXPECT_EQ(root->headers["server"], "Metadata Server for VM");
+  EXPECT_TRUE(is_etag(root->headers["etag"])) << root->headers["etag"];
+
+  auto v1 = metadata_get(port, "/computeMetadata/v1/");
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(v1->body, "instance/\nproject/\n");
+  EXPECT_NE(v1->headers["etag"], root->headers["etag"]) << "the ETag does not follow the content";
+  auto again = metadata_get(port, "/computeMetadata/v1/");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->headers["etag"], v1->headers["etag"]) << "the ETag of one content changed";
+
+  auto universe = metadata_get(port, "/computeMetadata/v1/universe/universe-domain");
+  ASSERT_TRUE(universe);
+  EXPECT_EQ(universe->status, 404) << universe->body;
+  EXPECT_EQ(universe->headers["server"], "Metadata Server for VM");
+  EXPECT_EQ(universe->headers.count("etag"), 0u);
+  auto number = metadata_get(port, "/computeMetadata/v1/project/numeric-project-id");
+  ASSERT_TRUE(number);
+  EXPECT_EQ(number->status, 404);
+  EXPECT_NE(number->body.find("numeric_project_id"), std::string::npos) << number->body;
+
+  auto email =
+      metadata_get(port, "/computeMetadata/v1/instance/service-accounts/default/email?alt=json");
+  ASSERT_TRUE(email);
+  EXPECT_EQ(email->headers["content-type"], "application/json");
+  EXPECT_EQ(email->as_json(), json(std::string(kAlice))) << email->body;
+  auto info = metadata_get(
+      port, "/computeMetadata/v1/instance/service-accounts/default/?recursive=true&alt=text");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->body, fmt::format("aliases default\nemail {}\nscopes {}\n", kAlice, kReadOnly));
+  // Java's ComputeEngineCredentials.getAccount() reads this.
+  auto accounts =
+      metadata_get(port, "/computeMetadata/v1/instance/service-accounts/?recursive=true");
+  ASSERT_TRUE(accounts);
+  EXPECT_EQ(accounts->headers["content-type"], "application/json");
+  EXPECT_EQ(accounts->as_json()["default"]["email"], kAlice) << accounts->body;
+  EXPECT_EQ(accounts->as_json()[std::string(kAlice)]["scopes"], json::array({kReadOnly}))
+      << accounts->body;
+  auto token = metadata_get(port, std::string(kTokenPath) + "?alt=text");
+  ASSERT_TRUE(token);
+  ASSERT_EQ(token->status, 200) << token->body;
+  EXPECT_EQ(token->headers["content-type"], "application/text");
+  ASSERT_EQ(token->body.rfind("access_token ", 0), 0u) << token->status;
+  const std::string access_token =
+      token->body.substr(13, token->body.find('\n') - 13);  // after "access_token "
+  EXPECT_EQ(tokeninfo_scope(access_token), kReadOnly);
+  EXPECT_NE(token->body.find("\ntoken_type Bearer\n"), std::string::npos);
+  auto bad = metadata_get(port, "/computeMetadata/v1/project/project-id?alt=xml");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400) << bad->body;
+}
+
+TEST_F(MetadataTest, TheProjectNumberComesFromTheConfigBesideItsProjectOnly) {
+  const auto port = free_port();
+  start(config_for(fake_, fmt::format("\n[metadata]\nlisten = \"127.0.0.1:{}\"\n"
+                                      "numeric_project_id = \"123456789012\"\n",
+                                      port))
+            .insert(0, "default_project = \"cfg-project\"\n"));
+  auto number = metadata_get(port, "/computeMetadata/v1/project/numeric-project-id");
+  ASSERT_TRUE(number) << number.error();
+  EXPECT_EQ(number->status, 200) << number->body;
+  EXPECT_EQ(number->body, "123456789012");
+  auto listing = metadata_get(port, "/computeMetadata/v1/project/");
+  ASSERT_TRUE(listing);
+  EXPECT_EQ(listing->body, "numeric-project-id\nproject-id\n");
+  // A session for another project: the configured number is not that project's.
+  json s = open_session({{"project", "other-project"}});
+  auto other =
+      metadata_get(port_of(s.value("host", "")), "/computeMetadata/v1/project/numeric-project-id");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 404) << other->body;
+}
+
+TEST_F(MetadataTest, AProjectNumberThatIsNotDigitsStopsTheStart) {
+  DaemonProcess d(sandbox_, DaemonOptions().with_config(
+                                config_for(fake_, "\n[metadata]\nnumeric_project_id = \"12-34\"\n")
+                                    .insert(0, "default_project = \"p\"\n")));
+  EXPECT_EQ(d.wait_exit(), ExitStatus::exited_with(1)) << d.log();
+  EXPECT_NE(d.log().find("'12-34' is not a project number"), std::string::npos) << d.log();
+}
+
+// The [metadata] listen endpoint follows the default account: a held wait_for_change request
+// answers when it changes, and holds until its timeout while nothing does.
+TEST_F(MetadataTest, WaitForChangeHoldsUntilTheDefaultAccountChanges) {
+  const auto port = free_port();
+  start(config_for(fake_, fmt::format("\n[metadata]\nlisten = \"127.0.0.1:{}\"\n", port)));
+  const std::string email_path = "/computeMetadata/v1/instance/service-accounts/default/email";
+  auto first = metadata_get(port, email_path);
+  ASSERT_TRUE(first) << first.error();
+  const std::string etag = first->headers["etag"];
+  ASSERT_TRUE(is_etag(etag)) << etag;
+
+  // Another ETag: at once. The same: held until timeout_sec, then the unchanged value.
+  auto other =
+      metadata_get(port, email_path + "?wait_for_change=true&timeout_sec=3600&last_etag=x");
+  ASSERT_TRUE(other) << other.error();
+  EXPECT_EQ(other->body, kAlice);
+  const auto start_hold = Clock::now();
+  auto held =
+      metadata_get(port, email_path + "?wait_for_change=true&timeout_sec=1&last_etag=" + etag);
+  ASSERT_TRUE(held) << held.error();
+  EXPECT_GE(Clock::now() - start_hold, 1s) << "answered before timeout_sec without a change";
+  EXPECT_EQ(held->status, 200);
+  EXPECT_EQ(held->body, kAlice);
+  EXPECT_EQ(held->headers["etag"], etag);
+
+  // Held for up to an hour (the request's own timeout is 60 s): only the change ends it.
+  std::optional<Expected<TcpAnswer>> changed;
+  std::thread waiter([&] {
+    TcpRequest r;
+    r.target = email_path + "?wait_for_change=true&last_etag=" + etag;
+    r.headers = {{"Metadata-Flavor", "Google"}};
+    r.timeout = 60s;
+    changed = tcp_request(port, r);
+  });
+  auto bob = login_through_browser(*daemon_, fake_, "bob@example.com");
+  auto made_default =
+      daemon_api(*daemon_, "PUT", "/v1/accounts/default", json{{"email", "bob@example.com"}});
+  waiter.join();
+  ASSERT_TRUE(bob) << bob.error();
+  ASSERT_TRUE(made_default);
+  EXPECT_EQ(made_default->status, 200) << *made_default;
+  ASSERT_TRUE(changed && *changed) << (changed ? changed->error() : "no answer");
+  EXPECT_EQ((*changed)->status, 200);
+  EXPECT_EQ((*changed)->body, "bob@example.com");
+  EXPECT_NE((*changed)->headers["etag"], etag);
 }
 
 }  // namespace

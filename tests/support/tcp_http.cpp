@@ -1,5 +1,7 @@
 #include "tests/support/tcp_http.h"
 
+#include <cctype>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -46,8 +48,14 @@ Expected<TcpAnswer> tcp_request(std::uint16_t port, const TcpRequest& request) {
   });
   io.run();
   if (!failure.empty()) return tl::unexpected(failure);
-  return TcpAnswer{static_cast<int>(res.result_int()), std::string(res[bh::field::location]),
-                   res.body()};
+  TcpAnswer answer{
+      static_cast<int>(res.result_int()), std::string(res[bh::field::location]), res.body(), {}};
+  for (const auto& field : res) {
+    std::string name(field.name_string());
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    answer.headers[name] = std::string(field.value());
+  }
+  return answer;
 }
 
 Expected<TcpAnswer> tcp_request(std::uint16_t port, std::string method, std::string target,

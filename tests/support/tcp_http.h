@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct TcpAnswer {
   int status = 0;
   std::string location;  // the Location header, "" when absent
   std::string body;
+  std::map<std::string, std::string> headers;  // names in lower case; a repeated one: the last
   nlohmann::json as_json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
