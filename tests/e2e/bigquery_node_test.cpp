@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/client_fixture.h"
 #include "tests/e2e/e2e_env.h"
 #include "tests/e2e/google_server.h"
 #include "tests/e2e/typed_compare.h"
@@ -31,34 +32,11 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr std::string_view kAccount = "node-bq@example.com";
-constexpr std::string_view kProject = "bqbroker-demo";  // the emulator's sample project
-
-struct Param {
-  std::string name, type, value;
-};
-struct Query {
-  std::string what;
-  std::string sql;
-  std::vector<Param> params;
-};
+using Query = SampleQuery;
 
 // Every column type of the sample, NULLs and edge values included (ids −2…0), over several
 // pages of Node's paging (1003 rows).
 const Query kAllTypes{"all_types", "SELECT * FROM samples.all_types ORDER BY id", {}};
-// The emulator README's aggregate: computed columns, no declared type.
-const Query kAggregate{"aggregate",
-                       "SELECT name, SUM(n) AS total FROM `bqbroker-demo.samples.names`\n"
-                       "GROUP BY name ORDER BY total DESC LIMIT 10",
-                       {}};
-// Named parameters of three types, each encoded by its client.
-const Query kNamedParams{
-    "named_params",
-    "SELECT id, user_email, kind, at, amount FROM samples.events\n"
-    "WHERE user_email = @email AND at >= @since AND id > @min_id ORDER BY id LIMIT 40",
-    {{"email", "STRING", "bob@example.com"},
-     {"since", "TIMESTAMP", "2024-02-01T00:00:00Z"},
-     {"min_id", "INT64", "10"}}};
-
 json node_queries(const std::vector<Query>& queries) {
   json out = json::array();
   for (const auto& q : queries) {
@@ -69,50 +47,16 @@ json node_queries(const std::vector<Query>& queries) {
   return out;
 }
 
-class BigQueryNodeTest : public ::testing::Test {
+class BigQueryNodeTest : public ClientLibraryTest {
  protected:
-  void SetUp() override {
-    // The daemon's BigQuery is the Google server's (the emulator prints it as bigquery_endpoint:
-    // its base URL).
-    const std::string config =
-        daemon_config(google_) + fmt::format("[bigquery]\nendpoint = \"{}\"\n", google_.base_url());
-    daemon_.emplace(sandbox_, itest::DaemonOptions().with_config(config));
-    ASSERT_TRUE(daemon_->wait_ready());
-    env_ = sandbox_.env();
-    env_.set("BQBROKER_SOCKET", daemon_->socket_path().string());
-  }
-
-  void login() {
-    auto login_env = env_;
-    login_env.set("DISPLAY", ":0");
-    login_env.set("BROWSER", "curl --silent --show-error --location --output /dev/null");
-    auto r = itest::run_cli(
-        {"login", "--client-secrets", google_.client_secrets_file().string(), "--timeout", "30"},
-        login_env, 60s);
-    ASSERT_EQ(r.status, ExitStatus::exited_with(0)) << r;
-  }
-
-  /// `bqbroker query --format json` for `q`: its rows.
-  json ours(const Query& q) {
-    std::vector<std::string> args{"query", "--format", "json", "--project", std::string(kProject)};
-    for (const auto& p : q.params) {
-      args.push_back("--param");
-      args.push_back(fmt::format("{}:{}:{}", p.name, p.type, p.value));
-    }
-    args.insert(args.end(), {"--", q.sql});
-    auto r = itest::run_cli(args, env_, 60s);
-    EXPECT_EQ(r.status, ExitStatus::exited_with(0)) << q.what << ": " << r;
-    json rows = json::parse(r.out, nullptr, false);
-    EXPECT_TRUE(rows.is_array()) << q.what << ": " << r;
-    return rows;
-  }
+  BigQueryNodeTest() : ClientLibraryTest(kAccount) {}
 
   /// The Node script under `bqbroker exec` for `queries`: its {"schema","rows"} per query.
   json node(const std::vector<Query>& queries) {
     const auto file = sandbox_.unique_path("queries", ".json");
     std::ofstream(file) << node_queries(queries).dump();
     const auto script = tests_source_dir() / "e2e/bigquery_node_query.mjs";
-    auto r = itest::run_cli({"exec", "--project", std::string(kProject), "--", "node",
+    auto r = itest::run_cli({"exec", "--project", std::string(kSampleProject), "--", "node",
                              script.string(), google_.base_url(), file.string()},
                             env_, 120s);
     EXPECT_EQ(r.status, ExitStatus::exited_with(0)) << r;
@@ -120,11 +64,6 @@ class BigQueryNodeTest : public ::testing::Test {
     EXPECT_TRUE(out.is_object() && out.contains("results")) << r;
     return out.is_object() ? out.value("results", json::array()) : json::array();
   }
-
-  itest::Sandbox sandbox_;
-  GoogleServer google_{sandbox_, Consent::allow, {std::string(kAccount)}};
-  std::optional<itest::DaemonProcess> daemon_;
-  itest::Environment env_;
 };
 
 /// The differences but precise-date's pre-1970 one (see the top), which must be exactly that.
@@ -134,7 +73,7 @@ std::vector<Difference> unexplained(const std::vector<Difference>& diffs) {
     const bool precise_date_bug =
         d.type == "TIMESTAMP" && d.ours.is_string() && d.ours.get<std::string>() < "1970" &&
         parse_instant_micros(d.ours.get<std::string>()).value_or(0) % 1'000'000 != 0 &&
-        parse_instant_micros(d.node.value("BigQueryTimestamp", "")) ==
+        parse_instant_micros(d.theirs.value("BigQueryTimestamp", "")) ==
             parse_instant_micros(d.ours.get<std::string>()).value() + 1'000'000;
     if (!precise_date_bug) rest.push_back(d);
   }
@@ -147,7 +86,7 @@ TEST_F(BigQueryNodeTest, NodeClientRowsAreBqbrokerQueryRowsValueByValue) {
       << "run `npm ci` in tests/node (scripts/test.sh does)";
   ASSERT_NO_FATAL_FAILURE(login());
 
-  const std::vector<Query> queries{kAllTypes, kAggregate, kNamedParams};
+  const std::vector<Query> queries{kAllTypes, kAggregateQuery, kNamedParamsQuery};
   const json results = node(queries);
   ASSERT_EQ(results.size(), queries.size());
 
@@ -156,7 +95,7 @@ TEST_F(BigQueryNodeTest, NodeClientRowsAreBqbrokerQueryRowsValueByValue) {
     const json& schema = results[i]["schema"];
     const json& node_rows = results[i]["rows"];
     ASSERT_TRUE(schema.is_array() && !schema.empty()) << results[i].dump();
-    const json our_rows = ours(queries[i]);
+    const json our_rows = bqbroker_rows(queries[i]);
     ASSERT_TRUE(our_rows.is_array());
     EXPECT_FALSE(our_rows.empty());
 

@@ -8,12 +8,11 @@
 
 #include <filesystem>
 
-#include <openssl/evp.h>
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/client_fixture.h"
 #include "tests/e2e/e2e_env.h"
 #include "tests/e2e/google_server.h"
 #include "tests/support/harness.h"
@@ -28,28 +27,9 @@ using namespace std::chrono_literals;
 constexpr std::string_view kAccount = "py@example.com";
 constexpr std::string_view kPython = "/usr/bin/python3";
 
-std::string sha256_hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
-
-class PythonGoogleAuthTest : public ::testing::Test {
+class PythonGoogleAuthTest : public ClientLibraryTest {
  protected:
-  void SetUp() override {
-    daemon_.emplace(sandbox_, itest::DaemonOptions().with_config(daemon_config(google_)));
-    ASSERT_TRUE(daemon_->wait_ready());
-    env_ = sandbox_.env();
-    env_.set("BQBROKER_SOCKET", daemon_->socket_path().string());
-  }
-
-  itest::Sandbox sandbox_;
-  GoogleServer google_{sandbox_, Consent::allow, {std::string(kAccount)}};
-  std::optional<itest::DaemonProcess> daemon_;
-  itest::Environment env_;
+  PythonGoogleAuthTest() : ClientLibraryTest(kAccount) {}
 };
 
 TEST_F(PythonGoogleAuthTest, ComputeEngineCredentialsGetATokenThroughExec) {
@@ -58,14 +38,7 @@ TEST_F(PythonGoogleAuthTest, ComputeEngineCredentialsGetATokenThroughExec) {
       << "install python3-google-auth (scripts/install-deps.sh does)";
 
   // Sign in: the "browser" follows the server's redirect to the daemon's loopback listener.
-  auto login_env = env_;
-  login_env.set("DISPLAY", ":0");
-  login_env.set("BROWSER", "curl --silent --show-error --location --output /dev/null");
-  auto login = itest::run_cli(
-      {"login", "--client-secrets", google_.client_secrets_file().string(), "--timeout", "30"},
-      login_env, 60s);
-  ASSERT_EQ(login.status, ExitStatus::exited_with(0)) << login;
-  ASSERT_NE(login.out.find(fmt::format("Signed in as {}", kAccount)), std::string::npos) << login;
+  ASSERT_NO_FATAL_FAILURE(login());
 
   // GOOGLE_APPLICATION_CREDENTIALS would win over the metadata server; exec must drop it.
   auto exec_env = env_;
