@@ -19,6 +19,9 @@
 #   e2e:      chromium (the real browser playwright-core drives through `bqbroker login`),
 #             python3 + python3-google-auth + python3-requests (Debian's Google auth library, run
 #             by /usr/bin/python3 through `bqbroker exec`).
+#   e2e (Go): golang-go + golang-golang-x-oauth2-google-dev + golang-google-cloud-dev (Debian's Go
+#             toolchain and Google's Go client libraries, built offline from /usr/share/gocode into
+#             tests/go's program, run through `bqbroker exec`).
 set -euo pipefail
 
 packages=(
@@ -33,6 +36,7 @@ packages=(
   jq python3-yaml
   clang-14 libclang-rt-14-dev
   chromium python3 python3-google-auth python3-requests
+  golang-go golang-golang-x-oauth2-google-dev golang-google-cloud-dev
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
