@@ -23,6 +23,9 @@
 #             libgoogle-auth-java + openjdk-17-jdk-headless (javac compiles tests/e2e's Java program
 #             at build time), ruby-googleauth, python3-google-auth-oauthlib (the library of
 #             BigQuery's installed-application guide, whose script tests/e2e runs credential-free).
+#   e2e (Go): golang-go + golang-golang-x-oauth2-google-dev + golang-google-cloud-dev (Debian's Go
+#             toolchain and Google's Go client libraries, built offline from /usr/share/gocode into
+#             tests/go's program, run through `bqbroker exec`).
 set -euo pipefail
 
 packages=(
@@ -38,6 +41,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   chromium python3 python3-google-auth python3-requests
   libgoogle-auth-java openjdk-17-jdk-headless ruby-googleauth python3-google-auth-oauthlib
+  golang-go golang-golang-x-oauth2-google-dev golang-google-cloud-dev
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

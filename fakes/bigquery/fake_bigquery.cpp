@@ -1,8 +1,8 @@
 #include "fakes/bigquery/fake_bigquery.h"
 
 #include <algorithm>
-#include <charconv>
 
+#include "fakes/bigquery/paging.h"
 #include "fakes/bigquery/query_config.h"
 #include "fakes/bigquery/wire.h"
 #include "fakes/oauth/params.h"
@@ -40,34 +40,13 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
-std::optional<std::int64_t> int_param(const Params& q, std::string_view name) {
-  const std::string_view v = param(q, name);
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
-  return n;
-}
-
-/// Page tokens are opaque to clients; the fake's name the next row offset.
-std::string page_token_for(std::size_t offset) { return "fake-page-" + std::to_string(offset); }
-
-std::optional<std::size_t> offset_of(std::string_view token) {
-  constexpr std::string_view kPrefix = "fake-page-";
-  if (!token.starts_with(kPrefix)) return std::nullopt;
-  std::size_t n = 0;
-  const std::string_view digits = token.substr(kPrefix.size());
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size())
-    return std::nullopt;
-  return n;
-}
-
 json job_reference(const Job& job) {
   return {{"projectId", job.project}, {"jobId", job.job_id}, {"location", job.location}};
 }
 
 /// @returns the REST call `path` names, or nullopt when it names none:
-/// /bigquery/v2/projects/{p}/queries[/{job}] or /bigquery/v2/projects/{p}/jobs[/{job}[/cancel]].
+/// /bigquery/v2/projects/{p}/queries[/{job}], /bigquery/v2/projects/{p}/jobs[/{job}[/cancel]] or
+/// /bigquery/v2/projects/{p}/datasets/{d}/tables/{t}[/data].
 std::optional<FakeBigQuery::Route> route_of(const std::string& path) {
   using Op = FakeBigQuery::Op;
   if (!path.starts_with(kApi)) return std::nullopt;
@@ -80,8 +59,13 @@ std::optional<FakeBigQuery::Route> route_of(const std::string& path) {
   if (parts.size() == 4 && parts[2] == "queries" && !parts[3].empty()) op = Op::results;
   if (parts.size() == 4 && parts[2] == "jobs" && !parts[3].empty()) op = Op::get;
   if (parts.size() == 5 && parts[2] == "jobs" && parts[4] == "cancel") op = Op::cancel;
+  const bool table = parts.size() >= 6 && parts[2] == "datasets" && !parts[3].empty() &&
+                     parts[4] == "tables" && !parts[5].empty();
+  if (table && parts.size() == 6) op = Op::table_get;
+  if (table && parts.size() == 7 && parts[6] == "data") op = Op::table_data;
   if (op == Op::none) return std::nullopt;
-  return FakeBigQuery::Route{op, parts[1], parts.size() >= 4 ? parts[3] : std::string()};
+  if (table) return FakeBigQuery::Route{op, parts[1], {}, TableName{parts[3], parts[5]}};
+  return FakeBigQuery::Route{op, parts[1], parts.size() >= 4 ? parts[3] : std::string(), {}};
 }
 
 /// @returns jobs.query's body checked as Google checks it (JSON, a query, the fields'
@@ -136,10 +120,13 @@ json FakeBigQuery::initial_stats() {
             {"get_query_results", 0},
             {"get_job", 0},
             {"cancel", 0},
+            {"tables_get", 0},
+            {"tabledata_list", 0},
             {"unauthenticated", 0},
             {"insufficient_scope", 0}}},
           {"query_log", json::array()},
           {"results_log", json::array()},
+          {"table_log", json::array()},
           {"cancelled", json::array()}};
 }
 
@@ -178,6 +165,9 @@ FakeResponse FakeBigQuery::dispatch(const FakeRequest& req, Clock::time_point no
         route->op == Op::query ? query(req, route->project) : insert_job(req, route->project);
     stats_["query_log"].back()["status"] = r.status;
     return r;
+  }
+  if (route->op == Op::table_get || route->op == Op::table_data) {
+    return table_call(*route, target->query);
   }
   return job_call(*route, target->query);
 }
@@ -294,7 +284,7 @@ FakeResponse FakeBigQuery::query(const FakeRequest& req, const std::string& proj
     return dry_run_query(project, location, *resolved);
   }
   return start_query(
-      Job{project, "", location, *resolved, resolved->polls_before_complete, false, request_id},
+      Job{project, "", location, *resolved, resolved->polls_before_complete, false, request_id, {}},
       *body, entry);
 }
 
@@ -321,6 +311,7 @@ FakeResponse FakeBigQuery::start_query(Job job, const json& body, json& entry) {
   entry["job_id"] = job.job_id;
   if (!job.request_id.empty()) request_ids_[job.project + ":" + job.request_id] = key;
   Job& j = jobs_.emplace(key, std::move(job)).first->second;
+  assign_destination(key, j);
 
   const std::int64_t timeout = body.value("timeoutMs", kDefaultTimeoutMs);
   if (j.polls_left > 0) {
@@ -362,15 +353,9 @@ FakeResponse FakeBigQuery::get_query_results(const std::string& query_string, Jo
       return incomplete;
     }
     if (job.result.error) return error_response(*job.result.error);
-    std::size_t offset = 0;
-    const std::string_view token = param(*q, "pageToken");
-    if (!token.empty()) {
-      auto o = offset_of(token);
-      if (!o || *o > job.result.rows.size()) return api_error(400, "invalid", "Invalid page token");
-      offset = *o;
-    } else if (auto start = int_param(*q, "startIndex")) {
-      offset = static_cast<std::size_t>(std::max<std::int64_t>(0, *start));
-    }
+    const auto start = page_start(*q, job.result.rows.size());
+    if (!start) return error_response(start.error());
+    const std::size_t offset = *start;
     const bool int64_ts = param(*q, "formatOptions.useInt64Timestamp") == "true";
     FakeResponse ok =
         json_response(200, page(job, offset, int_param(*q, "maxResults"), int64_ts, false));
@@ -385,12 +370,9 @@ json FakeBigQuery::page(const Job& job, std::size_t offset, std::optional<std::i
                         bool int64_timestamps, bool first) const {
   const ScriptedResult& s = job.result;
   const std::size_t total = s.rows.size();
-  std::size_t count = total - std::min(offset, total);
-  if (s.page_size) count = std::min<std::size_t>(count, static_cast<std::size_t>(*s.page_size));
-  if (max_results && *max_results >= 0)
-    count = std::min<std::size_t>(count, static_cast<std::size_t>(*max_results));
+  const PageSpan span = page_span(total, offset, s.page_size, max_results);
   json rows = json::array();
-  for (std::size_t i = offset; i < offset + count && i < total; ++i) rows.push_back(s.rows[i]);
+  for (std::size_t i = span.offset; i < span.offset + span.count; ++i) rows.push_back(s.rows[i]);
   if (!int64_timestamps) rows = rows_with_float_timestamps(s.schema["fields"], rows);
   json out = {{"kind", first ? "bigquery#queryResponse" : "bigquery#getQueryResultsResponse"},
               {"schema", s.schema},
@@ -400,7 +382,7 @@ json FakeBigQuery::page(const Job& job, std::size_t offset, std::optional<std::i
               {"jobComplete", true},
               {"cacheHit", s.cache_hit}};
   if (!rows.empty()) out["rows"] = std::move(rows);
-  if (offset + count < total) out["pageToken"] = page_token_for(offset + count);
+  if (span.next_token) out["pageToken"] = *span.next_token;
   if (first) out["totalBytesBilled"] = std::to_string(s.cache_hit ? 0 : s.total_bytes_billed);
   return out;
 }
@@ -420,7 +402,14 @@ FakeResponse FakeBigQuery::get_job(const Job& job) {
       200, {{"kind", "bigquery#job"},
             {"id", job.project + ":" + job.location + "." + job.job_id},
             {"jobReference", job_reference(job)},
-            {"configuration", {{"jobType", "QUERY"}, {"query", {{"query", job.result.query}}}}},
+            {"configuration",
+             {{"jobType", "QUERY"},
+              {"query",
+               {{"query", job.result.query},
+                {"destinationTable",
+                 {{"projectId", job.project},
+                  {"datasetId", job.destination.dataset},
+                  {"tableId", job.destination.table}}}}}}},
             {"status", status},
             {"statistics",
              {{"query",

@@ -1,15 +1,20 @@
 #pragma once
 // The fake BigQuery REST API v2 (queries only), as a pure function of (request, now), served by
-// the same binary (bqbroker-emulator) as the OAuth fake. It checks what Google checks: a live access
-// token of the fake OAuth server with a BigQuery scope, the JSON body's shape, the job's project
-// and location. Queries are scripted (script.h); an unscripted one goes to the QueryExecutor when
-// one is plugged in (executor.h: the emulator's SQLite), else it is an invalidQuery.
+// the same binary (bqbroker-emulator) as the OAuth fake. It checks what Google checks: a live
+// access token of the fake OAuth server with a BigQuery scope, the JSON body's shape, the job's
+// project and location. Queries are scripted (script.h); an unscripted one goes to the
+// QueryExecutor when one is plugged in (executor.h: the emulator's SQLite), else it is an
+// invalidQuery.
 //
 //   POST /bigquery/v2/projects/{p}/queries               jobs.query
 //   POST /bigquery/v2/projects/{p}/jobs                  jobs.insert (query jobs)
 //   GET  /bigquery/v2/projects/{p}/queries/{job}         jobs.getQueryResults
 //   GET  /bigquery/v2/projects/{p}/jobs/{job}            jobs.get
 //   POST /bigquery/v2/projects/{p}/jobs/{job}/cancel     jobs.cancel
+//   GET  /bigquery/v2/projects/{p}/datasets/{d}/tables/{t}        tables.get
+//   GET  /bigquery/v2/projects/{p}/datasets/{d}/tables/{t}/data   tabledata.list
+// A query job's rows are also a table, as at BigQuery: an anonymous one in a hidden dataset
+// (the job's configuration.query.destinationTable), which is how Go's client reads them.
 //   /_fake/bigquery/…                                    the control API (control.cpp)
 // Not thread-safe: the server calls it from one thread.
 
@@ -34,6 +39,12 @@ namespace bqb::fakes::bigquery {
 using TokenScopes =
     std::function<std::optional<ScopeList>(std::string_view access_token, Clock::time_point now)>;
 
+/// A table of a project: {dataset, table}.
+struct TableName {
+  std::string dataset;
+  std::string table;
+};
+
 /// One job the fake created.
 struct Job {
   std::string project;
@@ -43,6 +54,7 @@ struct Job {
   int polls_left = 0;
   bool cancelled = false;
   std::string request_id;
+  TableName destination;  // its anonymous result table (tables.cpp)
 };
 
 class FakeBigQuery {
@@ -58,12 +70,14 @@ class FakeBigQuery {
   /// Runs the queries nobody scripted on `executor` from now on (nullptr: none, the default).
   void set_executor(std::unique_ptr<QueryExecutor> executor) { executor_ = std::move(executor); }
 
-  /// The REST call a path names: the method, the project, the job id (results, get, cancel).
-  enum class Op { query, insert, results, get, cancel, none };
+  /// The REST call a path names: the method, the project, the job id (results, get, cancel),
+  /// the table (table_get, table_data).
+  enum class Op { query, insert, results, get, cancel, table_get, table_data, none };
   struct Route {
     Op op = Op::none;
     std::string project;
     std::string job_id;
+    TableName table;
   };
 
  private:
@@ -91,6 +105,21 @@ class FakeBigQuery {
   FakeResponse get_job(const Job& job);
   FakeResponse cancel(Job& job);
   FakeResponse control(const FakeRequest& req, const std::string& path);
+  // tables.cpp
+  /// tables.get or tabledata.list of `route`'s table.
+  FakeResponse table_call(const Route& route, const std::string& query_string);
+  /// A table's schema and rows (BigQuery's all-strings rows, TIMESTAMPs as int64 µs).
+  struct TableContent {
+    nlohmann::json schema;
+    nlohmann::json rows;
+    std::string location;
+  };
+  /// @returns the table `route` names: a finished job's anonymous result table (of that
+  /// project), else a table the executor holds (any project, as its queries read them), else
+  /// 404 notFound.
+  tl::expected<TableContent, FakeResponse> find_table(const Route& route);
+  /// Names the anonymous result table of the new job `key` and remembers it.
+  void assign_destination(const std::string& key, Job& job);
   /// The complete-job answer: one page from `offset`; `first` for jobs.query's fields.
   nlohmann::json page(const Job& job, std::size_t offset, std::optional<std::int64_t> max_results,
                       bool int64_timestamps, bool first) const;
@@ -109,6 +138,7 @@ class FakeBigQuery {
   std::map<std::string, std::vector<ScriptedFault>> faults_;  // by query text, consumed
   std::map<std::string, Job> jobs_;                           // by "project:job_id"
   std::map<std::string, std::string> request_ids_;            // "project:requestId" → job key
+  std::map<std::string, std::string> anonymous_tables_;       // "project:dataset.table" → job key
   int next_job_ = 1;
   bool cut_answer_ = false;  // the answer being built is to be cut mid-body (one request)
   nlohmann::json stats_;

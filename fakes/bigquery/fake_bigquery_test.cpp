@@ -306,6 +306,10 @@ TEST(FakeBigQueryWire, FloatSeconds) {
   EXPECT_EQ(float_seconds(1433836800000000), "1.4338368E9");
   EXPECT_EQ(float_seconds(0), "0.0E0");
   EXPECT_EQ(float_seconds(-1500000), "-1.5E0");
+  EXPECT_EQ(float_seconds(1000000000000000), "1.0E9");
+  // The microseconds survive (a client reading float seconds can recover them).
+  EXPECT_EQ(float_seconds(1704067200123456), "1.704067200123456E9");
+  EXPECT_EQ(float_seconds(-1), "-1.0E-6");
 }
 
 }  // namespace

@@ -143,8 +143,9 @@ FakeResponse FakeBigQuery::insert_job(const FakeRequest& req, const std::string&
   }
   entry["job_id"] = job_id;
   const int polls = resolved->polls_before_complete;
-  Job job{project, job_id, location, std::move(*resolved), polls, false, {}};
+  Job job{project, job_id, location, std::move(*resolved), polls, false, {}, {}};
   auto [it, _] = jobs_.emplace(key, std::move(job));
+  assign_destination(key, it->second);
   return get_job(it->second);
 }
 

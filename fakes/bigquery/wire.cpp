@@ -1,7 +1,6 @@
 #include "fakes/bigquery/wire.h"
 
 #include <charconv>
-#include <cstdio>
 
 namespace bqb::fakes::bigquery {
 namespace {
@@ -89,17 +88,17 @@ FakeResponse error_response(const ScriptedError& e) {
 }
 
 std::string float_seconds(std::int64_t micros) {
+  // Java's Double.toString, as Google writes it: the shortest digits that read back as the same
+  // double, in scientific form with at least one fractional digit ("1.4338368E9", "1.0E9",
+  // "1.704067200123456E9": the microseconds survive while a double can hold them).
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.9E", static_cast<double>(micros) / 1e6);
-  // Trim the mantissa's trailing zeros as Java's Double.toString would: "1.433836800E+09" →
-  // "1.4338368E9".
-  std::string s(buf);
-  const std::size_t e = s.find('E');
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<double>(micros) / 1e6,
+                                       std::chars_format::scientific);
+  const std::string s(buf, ec == std::errc{} ? end : buf);
+  const std::size_t e = s.find('e');
   std::string mant = s.substr(0, e);
-  std::string exp = s.substr(e + 1);
-  while (mant.size() > 3 && mant.back() == '0') mant.pop_back();
-  int exponent = std::stoi(exp);
-  return mant + "E" + std::to_string(exponent);
+  if (mant.find('.') == std::string::npos) mant += ".0";
+  return mant + "E" + std::to_string(std::stoi(s.substr(e + 1)));
 }
 
 json rows_with_float_timestamps(const json& fields, const json& rows) {

@@ -32,33 +32,11 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kAccount = "node-bq@example.com";
 
-struct Param {
-  std::string name, type, value;
-};
-struct Query {
-  std::string what;
-  std::string sql;
-  std::vector<Param> params;
-};
-
 // Every column type of the sample, NULLs and edge values included (ids −2…0), over several
 // pages of Node's paging (1003 rows).
-const Query kAllTypes{"all_types", "SELECT * FROM samples.all_types ORDER BY id", {}};
-// The emulator README's aggregate: computed columns, no declared type.
-const Query kAggregate{"aggregate",
-                       "SELECT name, SUM(n) AS total FROM `bqbroker-demo.samples.names`\n"
-                       "GROUP BY name ORDER BY total DESC LIMIT 10",
-                       {}};
-// Named parameters of three types, each encoded by its client.
-const Query kNamedParams{
-    "named_params",
-    "SELECT id, user_email, kind, at, amount FROM samples.events\n"
-    "WHERE user_email = @email AND at >= @since AND id > @min_id ORDER BY id LIMIT 40",
-    {{"email", "STRING", "bob@example.com"},
-     {"since", "TIMESTAMP", "2024-02-01T00:00:00Z"},
-     {"min_id", "INT64", "10"}}};
+const SampleQuery kAllTypes{"all_types", "SELECT * FROM samples.all_types ORDER BY id", {}};
 
-json node_queries(const std::vector<Query>& queries) {
+json node_queries(const std::vector<SampleQuery>& queries) {
   json out = json::array();
   for (const auto& q : queries) {
     json item{{"sql", q.sql}};
@@ -73,24 +51,8 @@ class BigQueryNodeTest : public LibraryExecTest {
  protected:
   BigQueryNodeTest() : LibraryExecTest(std::string(kAccount)) {}
 
-  /// `bqbroker query --format json` for `q`: its rows.
-  json ours(const Query& q) {
-    std::vector<std::string> args{"query", "--format", "json", "--project",
-                                  std::string(kSampleProject)};
-    for (const auto& p : q.params) {
-      args.push_back("--param");
-      args.push_back(fmt::format("{}:{}:{}", p.name, p.type, p.value));
-    }
-    args.insert(args.end(), {"--", q.sql});
-    auto r = itest::run_cli(args, env_, 60s);
-    EXPECT_EQ(r.status, ExitStatus::exited_with(0)) << q.what << ": " << r;
-    json rows = json::parse(r.out, nullptr, false);
-    EXPECT_TRUE(rows.is_array()) << q.what << ": " << r;
-    return rows;
-  }
-
   /// The Node script under `bqbroker exec` for `queries`: its {"schema","rows"} per query.
-  json node(const std::vector<Query>& queries) {
+  json node(const std::vector<SampleQuery>& queries) {
     const auto file = sandbox_.unique_path("queries", ".json");
     std::ofstream(file) << node_queries(queries).dump();
     const auto script = tests_source_dir() / "e2e/bigquery_node_query.mjs";
@@ -107,7 +69,7 @@ std::vector<Difference> unexplained(const std::vector<Difference>& diffs) {
     const bool precise_date_bug =
         d.type == "TIMESTAMP" && d.ours.is_string() && d.ours.get<std::string>() < "1970" &&
         parse_instant_micros(d.ours.get<std::string>()).value_or(0) % 1'000'000 != 0 &&
-        parse_instant_micros(d.node.value("BigQueryTimestamp", "")) ==
+        parse_instant_micros(d.theirs.value("BigQueryTimestamp", "")) ==
             parse_instant_micros(d.ours.get<std::string>()).value() + 1'000'000;
     if (!precise_date_bug) rest.push_back(d);
   }
@@ -120,7 +82,7 @@ TEST_F(BigQueryNodeTest, NodeClientRowsAreBqbrokerQueryRowsValueByValue) {
       << "run `npm ci` in tests/node (scripts/test.sh does)";
   ASSERT_NO_FATAL_FAILURE(sign_in());
 
-  const std::vector<Query> queries{kAllTypes, kAggregate, kNamedParams};
+  const std::vector<SampleQuery> queries{kAllTypes, kAggregateQuery, kNamedParamsQuery};
   const json results = node(queries);
   ASSERT_EQ(results.size(), queries.size());
 
@@ -129,7 +91,7 @@ TEST_F(BigQueryNodeTest, NodeClientRowsAreBqbrokerQueryRowsValueByValue) {
     const json& schema = results[i]["schema"];
     const json& node_rows = results[i]["rows"];
     ASSERT_TRUE(schema.is_array() && !schema.empty()) << results[i].dump();
-    const json our_rows = ours(queries[i]);
+    const json our_rows = bqbroker_rows(queries[i]);
     ASSERT_TRUE(our_rows.is_array());
     EXPECT_FALSE(our_rows.empty());
 

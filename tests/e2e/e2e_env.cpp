@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include <openssl/evp.h>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -51,5 +53,14 @@ void sign_in_with_curl(const GoogleServer& google, const itest::Environment& env
 }
 
 std::filesystem::path tests_source_dir() { return BQB_TESTS_SOURCE_DIR; }
+
+std::string sha256_hex(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
 
 }  // namespace bqb::e2e

@@ -31,4 +31,8 @@ void sign_in_with_curl(const GoogleServer& google, const itest::Environment& env
 /// The source tree's tests/ directory (the scripts the tests run live there).
 std::filesystem::path tests_source_dir();
 
+/// @returns SHA-256 of `text` as 64 lower-case hex digits (a token's fingerprint: the client
+/// programs print that, never the token).
+std::string sha256_hex(std::string_view text);
+
 }  // namespace bqb::e2e

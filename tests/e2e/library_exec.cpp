@@ -1,7 +1,5 @@
 #include "tests/e2e/library_exec.h"
 
-#include <openssl/evp.h>
-
 #include <fmt/format.h>
 
 #include "tests/e2e/e2e_env.h"
@@ -29,14 +27,18 @@ json as_typed(const std::string& type, const json& v) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
+const SampleQuery kAggregateQuery{
+    "aggregate",
+    "SELECT name, SUM(n) AS total FROM `bqbroker-demo.samples.names`\n"
+    "GROUP BY name ORDER BY total DESC LIMIT 10",
+    {}};
+const SampleQuery kNamedParamsQuery{
+    "named_params",
+    "SELECT id, user_email, kind, at, amount FROM samples.events\n"
+    "WHERE user_email = @email AND at >= @since AND id > @min_id ORDER BY id LIMIT 40",
+    {{"email", "STRING", "bob@example.com"},
+     {"since", "TIMESTAMP", "2024-02-01T00:00:00Z"},
+     {"min_id", "INT64", "10"}}};
 
 LibraryExecTest::LibraryExecTest(std::string account)
     : google_(sandbox_, Consent::allow, {std::move(account)}) {}
@@ -91,17 +93,28 @@ std::optional<std::string> LibraryExecTest::expect_issued_and_live(const json& o
   return token;
 }
 
+json LibraryExecTest::bqbroker_rows(const SampleQuery& query) {
+  std::vector<std::string> args{"query", "--format", "json", "--project",
+                                std::string(kSampleProject)};
+  for (const auto& p : query.params) {
+    args.push_back("--param");
+    args.push_back(fmt::format("{}:{}:{}", p.name, p.type, p.value));
+  }
+  args.insert(args.end(), {"--", query.sql});
+  auto r = itest::run_cli(args, env_, 60s);
+  EXPECT_EQ(r.status, ExitStatus::exited_with(0)) << query.what << ": " << r;
+  json rows = json::parse(r.out, nullptr, false);
+  EXPECT_TRUE(rows.is_array()) << query.what << ": " << r;
+  return rows;
+}
+
 void LibraryExecTest::expect_rows_of_bqbroker_query(const json& query, const std::string& sql) {
   ASSERT_TRUE(query.is_object()) << "the program printed no query result";
   const json schema = query.value("schema", json::array());
   ASSERT_TRUE(schema.is_array() && !schema.empty()) << query.dump(2);
 
-  auto r = itest::run_cli(
-      {"query", "--format", "json", "--project", std::string(kSampleProject), "--", sql}, env_,
-      60s);
-  ASSERT_EQ(r.status, ExitStatus::exited_with(0)) << r;
-  const json ours = json::parse(r.out, nullptr, false);
-  ASSERT_TRUE(ours.is_array() && !ours.empty()) << r;
+  const json ours = bqbroker_rows(SampleQuery{"query", sql, {}});
+  ASSERT_TRUE(ours.is_array() && !ours.empty());
 
   json theirs = json::array();
   for (const auto& row : query.value("rows", json::array())) {

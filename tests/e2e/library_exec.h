@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/e2e_env.h"  // sha256_hex, sign_in_with_curl
 #include "tests/e2e/google_server.h"
 #include "tests/support/harness.h"
 
@@ -32,8 +33,19 @@ inline constexpr std::string_view kSampleProject = "bqbroker-demo";
 inline constexpr std::string_view kEventsSql =
     "SELECT id, user_email, kind, at, amount FROM samples.events WHERE id <= 18 ORDER BY id";
 
-/// @returns SHA-256 of `text`, lowercase hex.
-std::string sha256_hex(std::string_view text);
+/// A query as `bqbroker query` and each client program take it.
+struct QueryParam {
+  std::string name, type, value;  // value as `bqbroker query --param name:type:value` takes it
+};
+struct SampleQuery {
+  std::string what;  // names the query in failures
+  std::string sql;
+  std::vector<QueryParam> params;
+};
+/// The emulator README's aggregate: computed columns, no declared type.
+extern const SampleQuery kAggregateQuery;
+/// samples.events with named STRING, TIMESTAMP and INT64 parameters, each encoded by its client.
+extern const SampleQuery kNamedParamsQuery;
 
 class LibraryExecTest : public ::testing::Test {
  protected:
@@ -54,6 +66,10 @@ class LibraryExecTest : public ::testing::Test {
   /// issued, live at its /tokeninfo for the account, and absent from `out` (what the program
   /// printed) and the daemon's log. @returns the token, nullopt after failing the test.
   std::optional<std::string> expect_issued_and_live(const nlohmann::json& out);
+
+  /// @returns the rows `bqbroker query --format json --project kSampleProject` prints for
+  /// `query` (failures are test failures naming query.what).
+  nlohmann::json bqbroker_rows(const SampleQuery& query);
 
   /// Expects `query` ({"schema","rows"} as above) to hold, value by value by the schema's type
   /// (typed_compare.h), the rows of `bqbroker query --format json` for `sql` in kSampleProject.

@@ -40,7 +40,16 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-/// Node's wrapper for a value: {"<cls>": text} → text; nullopt when `v` is not that wrapper.
+/// `text` (a TIME or DATETIME) without the trailing zeros of its fraction: Go's civil types
+/// write nanoseconds ("23:59:59.999999000"), BigQuery and Node microseconds at most.
+std::string without_trailing_fraction_zeros(std::string text) {
+  if (text.find('.') == std::string::npos) return text;
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
+/// A client's tagged value: {"<cls>": text} → text; nullopt when `v` is not that.
 std::optional<std::string> unwrap(const json& v, std::string_view cls) {
   if (!v.is_object() || v.size() != 1) return std::nullopt;
   const auto it = v.find(std::string(cls));
@@ -49,10 +58,10 @@ std::optional<std::string> unwrap(const json& v, std::string_view cls) {
 }
 
 /// A FLOAT as a double: a JSON number, or "NaN"/"Infinity"/"-Infinity" as a string (ours) or
-/// as {"number": …} (the script's).
-std::optional<double> float_of(const json& v) {
+/// as {"<non_finite>": …} (the client's).
+std::optional<double> float_of(const json& v, std::string_view non_finite) {
   if (v.is_number()) return v.get<double>();
-  std::optional<std::string> text = v.is_string() ? v.get<std::string>() : unwrap(v, "number");
+  std::optional<std::string> text = v.is_string() ? v.get<std::string>() : unwrap(v, non_finite);
   if (!text) return std::nullopt;
   if (*text == "Infinity") return HUGE_VAL;
   if (*text == "-Infinity") return -HUGE_VAL;
@@ -62,7 +71,7 @@ std::optional<double> float_of(const json& v) {
 
 class Comparer {
  public:
-  explicit Comparer(std::vector<Difference>& out) : out_(out) {}
+  Comparer(std::vector<Difference>& out, const ClientTypes& types) : out_(out), types_(types) {}
 
   void row(std::size_t index, const json& fields, const json& ours, const json& node) {
     row_ = index;
@@ -84,7 +93,8 @@ class Comparer {
       if (in_ours) ++named;
       if (!in_ours || !in_node) {
         differ(path, field.value("type", ""), in_ours ? ours[name] : json(),
-               in_node ? node[name] : json(), in_ours ? "node lacks the column" : "ours lacks it");
+               in_node ? node[name] : json(),
+               in_ours ? "theirs lacks the column" : "ours lacks it");
         continue;
       }
       column(field, ours[name], node[name], path);
@@ -129,25 +139,25 @@ class Comparer {
   }
 
   /// @returns why the scalars differ, or "" when they are the same value.
-  static std::string scalar(const std::string& type, const json& ours, const json& node) {
+  std::string scalar(const std::string& type, const json& ours, const json& node) const {
     const std::optional<std::string> text =
         ours.is_string() ? std::optional(ours.get<std::string>()) : std::nullopt;
     if (type == "INTEGER" || type == "INT64") {
-      const auto n = unwrap(node, "BigQueryInt");
-      if (!text || !n) return "not a BigQueryInt and a string of digits";
+      const auto n = unwrap(node, types_.integer);
+      if (!text || !n) return "not a " + types_.integer + " and a string of digits";
       return *text == *n ? "" : "different integers";
     }
     if (type == "NUMERIC" || type == "BIGNUMERIC") {
-      const auto n = unwrap(node, "Big");
-      if (!text || !n) return "not a Big and a decimal string";
+      const auto n = unwrap(node, types_.decimal);
+      if (!text || !n) return "not a " + types_.decimal + " and a decimal string";
       const auto a = parse_decimal(*text);
       const auto b = parse_decimal(*n);
       if (!a || !b) return "not decimals";
       return *a == *b ? "" : "different decimals";
     }
     if (type == "FLOAT" || type == "FLOAT64") {
-      const auto a = float_of(ours);
-      const auto b = float_of(node);
+      const auto a = float_of(ours, types_.non_finite_float);
+      const auto b = float_of(node, types_.non_finite_float);
       if (!a || !b) return "not floats";
       if (std::isnan(*a) && std::isnan(*b)) return "";
       return *a == *b ? "" : "different floats";
@@ -161,27 +171,32 @@ class Comparer {
       return *text == node.get<std::string>() ? "" : "different strings";
     }
     if (type == "BYTES") {
-      const auto n = unwrap(node, "Buffer");
-      if (!text || !n) return "not a Buffer and base64";
+      const auto n = unwrap(node, types_.bytes);
+      if (!text || !n) return "not a " + types_.bytes + " and base64";
       const auto a = base64_decode(*text);
       const auto b = base64_decode(*n);
       if (!a || !b) return "not base64";
       return *a == *b ? "" : "different bytes";
     }
     if (type == "TIMESTAMP") {
-      const auto n = unwrap(node, "BigQueryTimestamp");
-      if (!text || !n) return "not a BigQueryTimestamp and a string";
+      const auto n = unwrap(node, types_.timestamp);
+      if (!text || !n) return "not a " + types_.timestamp + " and a string";
       const auto a = parse_instant_micros(*text);
       const auto b = parse_instant_micros(*n);
       if (!a || !b) return "not RFC 3339 instants";
       return *a == *b ? "" : fmt::format("different instants ({} µs apart)", *b - *a);
     }
     if (type == "DATE" || type == "DATETIME" || type == "TIME") {
-      const std::string cls = type == "DATE"       ? "BigQueryDate"
-                              : type == "DATETIME" ? "BigQueryDatetime"
-                                                   : "BigQueryTime";
+      const std::string& cls = type == "DATE"       ? types_.date
+                               : type == "DATETIME" ? types_.datetime
+                                                    : types_.time;
       const auto n = unwrap(node, cls);
       if (!text || !n) return "not a " + cls + " and a string";
+      if (type != "DATE") {
+        return without_trailing_fraction_zeros(*text) == without_trailing_fraction_zeros(*n)
+                   ? ""
+                   : "different text";
+      }
       return *text == *n ? "" : "different text";
     }
     if (type == "JSON") {
@@ -200,6 +215,7 @@ class Comparer {
   }
 
   std::vector<Difference>& out_;
+  const ClientTypes& types_;
   std::size_t row_ = 0;
 };
 
@@ -291,18 +307,18 @@ std::optional<std::int64_t> parse_instant_micros(std::string_view text) {
 }
 
 std::string describe(const Difference& d) {
-  return fmt::format("row {} {} ({}): {}: ours {} vs node {}", d.row, d.column, d.type, d.why,
-                     d.ours.dump(), d.node.dump());
+  return fmt::format("row {} {} ({}): {}: ours {} vs theirs {}", d.row, d.column, d.type, d.why,
+                     d.ours.dump(), d.theirs.dump());
 }
 
-std::vector<Difference> compare_rows(const json& schema_fields, const json& ours,
-                                     const json& node) {
+std::vector<Difference> compare_rows(const json& schema_fields, const json& ours, const json& node,
+                                     const ClientTypes& types) {
   std::vector<Difference> out;
   if (!ours.is_array() || !node.is_array()) {
     out.push_back({0, "*", "ROWS", ours.type_name(), node.type_name(), "not arrays of rows"});
     return out;
   }
-  Comparer comparer(out);
+  Comparer comparer(out, types);
   const std::size_t common = std::min(ours.size(), node.size());
   for (std::size_t r = 0; r < common; ++r) comparer.row(r, schema_fields, ours[r], node[r]);
   if (ours.size() != node.size()) {

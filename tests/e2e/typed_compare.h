@@ -2,8 +2,10 @@
 // Comparing one query's rows as two clients print them, value by value by the column's BigQuery
 // type: `bqbroker query --format json` (the daemon's typed JSON: INTEGER/NUMERIC as strings of
 // digits, FLOAT as numbers or "Infinity"/…, TIMESTAMP as RFC 3339 µs UTC, BYTES base64, RECORD
-// objects, REPEATED arrays) and tests/e2e/bigquery_node_query.mjs (Node's @google-cloud/bigquery:
-// a wrapper class's value as {"<class>": text}, Buffer as {"Buffer": base64}, see the script).
+// objects, REPEATED arrays) and a client library's program: tests/e2e/bigquery_node_query.mjs
+// (Node's @google-cloud/bigquery: a wrapper class's value as {"<class>": text}, Buffer as
+// {"Buffer": base64}, see the script) or tests/go's bqbgo (Go's cloud.google.com/go/bigquery: the
+// Go type as the tag, {"int64": "…"}, {"*big.Rat": "…"}, {"[]byte": base64}, …).
 // What counts as equal is the value, not the spelling: decimals as exact decimals (Big's
 // "-1e-9" is "-0.000000001"), timestamps as the same instant, bytes as the same bytes, JSON as
 // the same document. Pure logic.
@@ -36,22 +38,33 @@ std::optional<Decimal> parse_decimal(std::string_view text);
 /// digit below the microsecond.
 std::optional<std::int64_t> parse_instant_micros(std::string_view text);
 
+/// The tags a client's program gives the values it chose a type for ({"<tag>": text}).
+struct ClientTypes {
+  std::string integer, decimal, non_finite_float, bytes, timestamp, date, datetime, time;
+};
+inline const ClientTypes kNodeTypes{
+    "BigQueryInt",       "Big",          "number",           "Buffer",
+    "BigQueryTimestamp", "BigQueryDate", "BigQueryDatetime", "BigQueryTime"};
+inline const ClientTypes kGoTypes{"int64",     "*big.Rat",   "float64",        "[]byte",
+                                  "time.Time", "civil.Date", "civil.DateTime", "civil.Time"};
+
 /// One value that differs.
 struct Difference {
   std::size_t row = 0;
   std::string column;  // path: "lines[1].price", "address.since"
   std::string type;    // the schema's type of that value: "TIMESTAMP", …
   nlohmann::json ours;
-  nlohmann::json node;
+  nlohmann::json theirs;  // the client's
   std::string why;
 };
 std::string describe(const Difference& d);
 
-/// Compares `ours` (bqbroker's rows, an array of objects) with `node` (the script's rows) by the
-/// columns of `schema_fields` (TableFieldSchema objects: name, type, mode, fields). Row order
-/// counts (the queries order their rows). A row-count or column-set mismatch is a Difference
-/// too (row = the first missing row, column "*").
+/// Compares `ours` (bqbroker's rows, an array of objects) with `theirs` (the client program's
+/// rows, tagged as `types` says) by the columns of `schema_fields` (TableFieldSchema objects:
+/// name, type, mode, fields). Row order counts (the queries order their rows). A row-count or
+/// column-set mismatch is a Difference too (row = the first missing row, column "*").
 std::vector<Difference> compare_rows(const nlohmann::json& schema_fields,
-                                     const nlohmann::json& ours, const nlohmann::json& node);
+                                     const nlohmann::json& ours, const nlohmann::json& theirs,
+                                     const ClientTypes& types = kNodeTypes);
 
 }  // namespace bqb::e2e
