@@ -107,6 +107,11 @@ TEST_F(BigQueryNodeTest, NodeClientRowsAreBqbrokerQueryRowsValueByValue) {
       EXPECT_EQ(known, 0u);
     }
   }
+  // Node's gcp-metadata: no probe (METADATA_SERVER_DETECTION=assume-present), the project from
+  // GOOGLE_CLOUD_PROJECT, one token for every request.
+  EXPECT_EQ(metadata_requests(),
+            (std::vector<std::string>{
+                "GET /computeMetadata/v1/instance/service-accounts/default/token 200"}));
 }
 
 // The comparison itself: it must tell values apart, not only agree.

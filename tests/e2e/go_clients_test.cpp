@@ -117,6 +117,14 @@ TEST_F(GoClientsTest, DebianGoLibrariesFindTheEndpointAndReadBqbrokerQueryRows) 
 
   // (b) The token is one the server issued for this account, and live there.
   ASSERT_TRUE(expect_issued_and_live(adc));
+  // Go: no probe (GCE_METADATA_HOST is set); the project, the token for FindDefaultCredentials,
+  // metadata.Email, then the BigQuery client's own token (its scopes in the query string).
+  EXPECT_EQ(metadata_requests(),
+            (std::vector<std::string>{
+                "GET /computeMetadata/v1/project/project-id 200",
+                "GET /computeMetadata/v1/instance/service-accounts/default/token 200",
+                "GET /computeMetadata/v1/instance/service-accounts/default/email 200",
+                "GET /computeMetadata/v1/instance/service-accounts/default/token 200"}));
 
   // (c) The rows, value by value.
   const json& results = out["results"];

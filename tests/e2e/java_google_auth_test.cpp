@@ -47,6 +47,12 @@ TEST_F(JavaGoogleAuthTest, ComputeEngineCredentialsTokenAndQueryThroughExec) {
       << "ComputeEngineCredentials.getAccount(): " << out.value("account_error", "");
   EXPECT_FALSE(out.value("expiry", "").empty()) << out.dump(2);
   expect_issued_and_live(out);
+  // google-auth-library-java 0.18: the probe of the root, the token without scopes, and
+  // getAccount()'s service-accounts/?recursive=true.
+  EXPECT_EQ(metadata_requests(),
+            (std::vector<std::string>{
+                "GET / 200", "GET /computeMetadata/v1/instance/service-accounts/default/token 200",
+                "GET /computeMetadata/v1/instance/service-accounts/ 200"}));
 
   // The query through the library's own transport, its rows as Java's types.
   const json query = out.value("query", json());

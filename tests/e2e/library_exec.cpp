@@ -1,5 +1,7 @@
 #include "tests/e2e/library_exec.h"
 
+#include <sstream>
+
 #include <fmt/format.h>
 
 #include "tests/e2e/e2e_env.h"
@@ -91,6 +93,22 @@ std::optional<std::string> LibraryExecTest::expect_issued_and_live(const json& o
   EXPECT_EQ(out.dump().find(*token), std::string::npos) << "the program printed its token";
   EXPECT_TRUE(itest::log_free_of(daemon_->log(), {*token}));
   return token;
+}
+
+std::vector<std::string> LibraryExecTest::metadata_requests() const {
+  // "<time> debug metadata 127.0.0.1:PORT: GET /path → 200" (metadata_server.cpp).
+  std::vector<std::string> out;
+  std::istringstream log(daemon_->log());
+  for (std::string line; std::getline(log, line);) {
+    const auto at = line.find(" debug metadata 127.0.0.1:");
+    if (at == std::string::npos) continue;
+    const auto request = line.find(": ", at + 26);
+    const auto arrow = line.find(" → ", request == std::string::npos ? line.size() : request);
+    if (request == std::string::npos || arrow == std::string::npos) continue;
+    out.push_back(line.substr(request + 2, arrow - request - 2) + " " +
+                  line.substr(arrow + std::string_view(" → ").size()));
+  }
+  return out;
 }
 
 json LibraryExecTest::bqbroker_rows(const SampleQuery& query) {

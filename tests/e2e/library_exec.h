@@ -67,6 +67,10 @@ class LibraryExecTest : public ::testing::Test {
   /// printed) and the daemon's log. @returns the token, nullopt after failing the test.
   std::optional<std::string> expect_issued_and_live(const nlohmann::json& out);
 
+  /// @returns the requests exec's metadata endpoints answered so far, in order, as the daemon's
+  /// debug log has them: "GET /computeMetadata/v1/… 200" (the path without its query).
+  std::vector<std::string> metadata_requests() const;
+
   /// @returns the rows `bqbroker query --format json --project kSampleProject` prints for
   /// `query` (failures are test failures naming query.what).
   nlohmann::json bqbroker_rows(const SampleQuery& query);

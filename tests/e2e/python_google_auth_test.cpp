@@ -48,6 +48,13 @@ TEST_F(PythonGoogleAuthTest, ComputeEngineCredentialsGetATokenThroughExec) {
   // The token is one the server issued for this account, still live there, and nowhere in what
   // the script printed (beyond the type prefix) or the daemon's log.
   expect_issued_and_live(out);
+  // google-auth 1.5.1: the ping, the project, the account info (recursive), then the token by
+  // the email it read there.
+  EXPECT_EQ(metadata_requests(),
+            (std::vector<std::string>{
+                "GET / 200", "GET /computeMetadata/v1/project/project-id 200",
+                "GET /computeMetadata/v1/instance/service-accounts/default/ 200",
+                "GET /computeMetadata/v1/instance/service-accounts/py@example.com/token 200"}));
 }
 
 }  // namespace

@@ -52,6 +52,12 @@ TEST_F(PythonGuideTest, InstalledAppGuideScriptRunsCredentialFreeThroughExec) {
   EXPECT_EQ(out.value("credentials", ""), "google.auth.compute_engine.credentials.Credentials");
   EXPECT_EQ(out.value("project", ""), kSampleProject);
   expect_issued_and_live(out);
+  // The same google-auth 1.5.1 sequence as PythonGoogleAuthTest.
+  EXPECT_EQ(metadata_requests(),
+            (std::vector<std::string>{
+                "GET / 200", "GET /computeMetadata/v1/project/project-id 200",
+                "GET /computeMetadata/v1/instance/service-accounts/default/ 200",
+                "GET /computeMetadata/v1/instance/service-accounts/guide@example.com/token 200"}));
 
   const json query = out.value("query", json());
   EXPECT_EQ(query.value("types", json()), json({{"name", "str"}, {"total", "int"}}))

@@ -44,6 +44,11 @@ TEST_F(RubyGoogleauthTest, GceCredentialsTokenAndQueryThroughExec) {
   EXPECT_EQ(out.value("credentials", ""), "Google::Auth::GCECredentials");
   EXPECT_FALSE(out.value("expiry", "").empty()) << out.dump(2);
   expect_issued_and_live(out);
+  // googleauth 0.13: the "on GCE?" probe of the root, then the token without scopes.
+  EXPECT_EQ(
+      metadata_requests(),
+      (std::vector<std::string>{
+          "GET / 200", "GET /computeMetadata/v1/instance/service-accounts/default/token 200"}));
 
   const json query = out.value("query", json());
   EXPECT_EQ(query.value("types", json()), json({{"id", "Integer"},
