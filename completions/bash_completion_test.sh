@@ -42,20 +42,7 @@ chmod +x "$work/daemon/bqbroker" "$work/no-daemon/bqbroker"
 # A PATH with no bqbroker at all: only what the completion and this test run.
 for tool in timeout sed cat sort; do ln -s "$(command -v $tool)" "$work/tools/$tool"; done
 
-# complete PATH LINE: prints COMPREPLY for the cursor at the end of LINE, sorted, one a line;
-# the completion's stderr goes to $work/stderr.
-complete_line() {
-  PATH=$1 LINE=$2 /bin/bash --norc --noprofile -c '
-    source "$0" || exit 1
-    spec=$(complete -p bqbroker) || exit 1
-    function=${spec#*-F }; function=${function%% *}
-    read -ra COMP_WORDS <<<"$LINE"
-    [[ $LINE == *" " ]] && COMP_WORDS+=("")
-    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-    COMP_LINE=$LINE COMP_POINT=${#LINE}
-    "$function" bqbroker "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-    printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort' "$completion" 2>"$work/stderr"
-}
+source "$(dirname "$0")/bash_completion_driver.sh"
 
 # expect PATH LINE EXPECTED...: COMPREPLY is exactly EXPECTED (any order), stderr empty.
 expect() {
