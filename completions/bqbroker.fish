@@ -14,6 +14,13 @@ function __bqbroker_emails
     timeout 3 bqbroker $socket accounts --json 2>/dev/null | string replace -rf '^\s*"email":\s*"([^"]*)".*' '$1'
 end
 
+# After `exec ... --`: whatever completes the command line that follows.
+function __bqbroker_exec_command
+    set -l words (commandline -opc)
+    set -l i (contains -i -- -- $words)
+    complete -C (string join ' ' -- $words[(math $i + 1)..-1] (commandline -ct))
+end
+
 # Short scope names the CLI expands to https://www.googleapis.com/auth/NAME, and Google's aliases
 # email, profile and openid.
 set -l scopes bigquery bigquery.readonly bigquery.insertdata cloud-platform \
@@ -52,6 +59,7 @@ complete -c bqbroker -n '__fish_seen_subcommand_from token exec query' -l accoun
 complete -c bqbroker -n '__fish_seen_subcommand_from token exec' -l scope -x -a "$scopes" -d 'Only these scopes'
 complete -c bqbroker -n '__fish_seen_subcommand_from token' -l min-valid -x -d 'The token must stay valid this long (seconds)'
 complete -c bqbroker -n '__fish_seen_subcommand_from token' -l format -x -a 'raw json header' -d 'What to print'
+complete -c bqbroker -n '__fish_seen_subcommand_from exec; and contains -- -- (commandline -opc)' -x -a '(__bqbroker_exec_command)'
 complete -c bqbroker -n '__fish_seen_subcommand_from exec query' -l project -x -d 'The project'
 complete -c bqbroker -n '__fish_seen_subcommand_from query' -l location -x -d 'Where the job runs'
 complete -c bqbroker -n '__fish_seen_subcommand_from query' -l format -x -a 'pretty csv json ndjson' -d 'How to print the rows'
