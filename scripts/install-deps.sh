@@ -11,6 +11,8 @@
 #             into the keyring from tests), libglib2.0-bin (gdbus: wait for the keyring, lock it), curl (raw HTTP over the Unix socket), util-linux (setpriv),
 #             systemd (systemd-analyze, systemd-socket-activate), jq (JSON answers in test scripts),
 #             python3-yaml (a real YAML parser: the route constants are checked against openapi.yaml).
+#   package:  dpkg-dev (dpkg-shlibdeps: the packages' Depends, computed from the binaries by CPack),
+#             lintian (Debian's checks of a .deb; scripts/package.sh and tests/package fail on errors).
 #   clients:  Node.js + npm (Google's own client libraries, from tests/node's lockfile, talk to the
 #             metadata endpoint); Debian's packages only when the machine has no node/npm at all,
 #             so an existing, newer Node.js is kept.
@@ -38,6 +40,7 @@ packages=(
   gnome-keyring dbus dbus-user-session libsecret-tools libglib2.0-bin
   curl util-linux systemd ca-certificates openssl
   jq python3-yaml
+  dpkg-dev lintian
   clang-14 libclang-rt-14-dev
   chromium python3 python3-google-auth python3-requests
   libgoogle-auth-java openjdk-17-jdk-headless ruby-googleauth python3-google-auth-oauthlib
