@@ -13,6 +13,8 @@
 #             python3-yaml (a real YAML parser: the route constants are checked against openapi.yaml).
 #   docs:     scdoc (the man pages' source format, rendered at build time), groff-base + man-db
 #             (the man pages render without warnings), zsh + fish (their completion files parse).
+#   package:  dpkg-dev (dpkg-shlibdeps: the packages' Depends, computed from the binaries by CPack),
+#             lintian (Debian's checks of a .deb; scripts/package.sh and tests/package fail on errors).
 #   clients:  Node.js + npm (Google's own client libraries, from tests/node's lockfile, talk to the
 #             metadata endpoint); Debian's packages only when the machine has no node/npm at all,
 #             so an existing, newer Node.js is kept.
@@ -41,6 +43,7 @@ packages=(
   curl util-linux systemd ca-certificates openssl
   jq python3-yaml
   scdoc groff-base man-db zsh fish
+  dpkg-dev lintian
   clang-14 libclang-rt-14-dev
   chromium python3 python3-google-auth python3-requests
   libgoogle-auth-java openjdk-17-jdk-headless ruby-googleauth python3-google-auth-oauthlib
