@@ -2,8 +2,8 @@
 # CI only (.ci/run runs it when CI=true): installs the packages scripts/package.sh built with apt,
 # checks them in place, then purges them and checks that no file of theirs is left.
 #   installed:  `bqbroker --version` is the package's version; every file dpkg -L lists for
-#               bqbroker is there (the binaries, the units, copyright, changelog); `man -w bqbroker`
-#               finds the page when the package ships usr/share/man/man1/bqbroker.1.gz.
+#               bqbroker is there (the binaries, the units, copyright, changelog, the man pages,
+#               the completions); `man -w` finds bqbroker(1), bqbrokerd(1) and bqbroker-config(5).
 #   purged:     no file dpkg -L listed exists any more, nor /usr/share/doc/bqbroker*.
 # It changes the machine's installed packages, so it refuses to run unless CI=true or given
 # --on-this-machine, and refuses when bqbroker or bqbroker-emulator is installed already.
@@ -49,10 +49,11 @@ done
 while IFS= read -r f; do
   [ -e "$f" ] || fail "$f is listed by dpkg -L but missing"
 done <<<"$listed"
-# The man pages are another change's: checked once the package ships them.
-if dpkg-deb -c "$deb" | awk '{print $6}' | grep -qx './usr/share/man/man1/bqbroker.1.gz'; then
-  [ "$(man -w bqbroker)" = /usr/share/man/man1/bqbroker.1.gz ] || fail "man -w bqbroker: $(man -w bqbroker)"
-fi
+for page in bqbroker bqbrokerd bqbroker-config; do
+  section=1; [ "$page" = bqbroker-config ] && section=5
+  [ "$(man -w "$section" "$page")" = "/usr/share/man/man$section/$page.$section.gz" ] ||
+    fail "man -w $section $page: $(man -w "$section" "$page" 2>&1)"
+done
 
 # Files (not directories, which other packages share) of the packages, then the purge.
 files=$(while IFS= read -r f; do [ -d "$f" ] || printf '%s\n' "$f"; done <<<"$listed")

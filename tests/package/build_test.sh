@@ -32,7 +32,11 @@ has "$files" ./usr/bin/bqbroker ./usr/bin/bqbrokerd \
   ./usr/lib/systemd/user/bqbroker.socket ./usr/lib/systemd/user/bqbroker.service \
   ./usr/share/doc/bqbroker/copyright ./usr/share/doc/bqbroker/changelog.Debian.gz \
   ./usr/share/doc/bqbroker/README.md ./usr/share/doc/bqbroker/systemd.md \
-  ./usr/share/lintian/overrides/bqbroker
+  ./usr/share/lintian/overrides/bqbroker \
+  ./usr/share/man/man1/bqbroker.1.gz ./usr/share/man/man1/bqbrokerd.1.gz \
+  ./usr/share/man/man5/bqbroker-config.5.gz \
+  ./usr/share/bash-completion/completions/bqbroker ./usr/share/zsh/vendor-completions/_bqbroker \
+  ./usr/share/fish/vendor_completions.d/bqbroker.fish
 emu_files=$(names "$emu")
 has "$emu_files" ./usr/bin/bqbroker-emulator ./usr/share/doc/bqbroker-emulator/copyright \
   ./usr/share/doc/bqbroker-emulator/changelog.Debian.gz ./usr/share/lintian/overrides/bqbroker-emulator
