@@ -1,7 +1,8 @@
 // `bqbroker doctor` against the real daemon and the Google fake: a working setup passes (exit 0),
 // and each check broken on purpose shows its ✘ and its fix and fails the exit code when `token`
 // and `query` need it: a socket directory others may write to, no daemon, an account that needs
-// a new login, a token endpoint whose clock is ten minutes off, a configuration file gone bad.
+// a new login, a token endpoint whose clock is ten minutes off, a configuration file gone bad,
+// a Secret Service that does not answer.
 // The checks that do not count (browser, proxy) fail or report without changing the exit code,
 // and a proxy URL's password never shows.
 
@@ -183,6 +184,25 @@ TEST_F(DoctorTest, ConfigurationThatNoLongerLoadsSaysWhereAndHowToRestart) {
   const auto config = line_and_next(r.out, std::string(kFail) + "config: ");
   EXPECT_TRUE(contains(config, "unknown_key")) << r;
   EXPECT_TRUE(contains(config, "fix: ")) << r;
+}
+
+TEST_F(DoctorTest, SecretServiceThatDoesNotAnswerFailsTheStore) {
+  FakeGoogle fake(sandbox_);
+  std::string config = good_config(fake);
+  config.replace(config.find("store = \"memory\""), 16, "store = \"secret-service\"");
+  write_config(config);
+  // A session bus address where nothing listens: the Secret Service cannot be reached.
+  daemon_.emplace(sandbox_, DaemonOptions()
+                                .with_config(std::nullopt)
+                                .with_env("DBUS_SESSION_BUS_ADDRESS",
+                                          "unix:path=" + (sandbox_.root() / "no-bus").string()));
+  ASSERT_TRUE(daemon_->wait_ready());
+
+  auto r = doctor(env());
+  EXPECT_EQ(r.status, ExitStatus::exited_with(1)) << r;
+  const auto store = line_and_next(r.out, std::string(kFail) + "store: ");
+  EXPECT_FALSE(store.empty()) << r;
+  EXPECT_TRUE(contains(store, "fix: ")) << r;
 }
 
 TEST_F(DoctorTest, MetadataPortInUseByTheDaemon) {
