@@ -32,9 +32,12 @@ bool contains(const std::string& text, std::string_view what) {
 
 /// @returns the line of `text` that starts with `prefix` and the line after it, or "".
 std::string line_and_next(const std::string& text, const std::string& prefix) {
-  auto at = text.rfind("\n" + prefix);
-  at = text.compare(0, prefix.size(), prefix) == 0 ? 0 : (at == std::string::npos ? at : at + 1);
-  if (at == std::string::npos) return "";
+  std::size_t at = 0;
+  if (text.compare(0, prefix.size(), prefix) != 0) {
+    at = text.find("\n" + prefix);
+    if (at == std::string::npos) return "";
+    ++at;
+  }
   auto end = text.find('\n', at);
   if (end != std::string::npos) end = text.find('\n', end + 1);
   return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
@@ -77,6 +80,13 @@ class DoctorTest : public ::testing::Test {
 
   ProcessResult doctor(const Environment& e) { return run_cli({"doctor"}, e, 60s); }
 
+  /// @returns the ✘ line of check `name` and the line after it (its fix), having expected
+  /// doctor's exit code 1.
+  static std::string failed_check(const ProcessResult& r, std::string_view name) {
+    EXPECT_EQ(r.status, ExitStatus::exited_with(1)) << r;
+    return line_and_next(r.out, std::string(kFail) + std::string(name) + ": ");
+  }
+
   Sandbox sandbox_;
   std::optional<DaemonProcess> daemon_;
 };
@@ -113,8 +123,7 @@ TEST_F(DoctorTest, SocketDirectoryOthersCanWriteIsRefusedWithTheChmod) {
   ASSERT_EQ(::chmod(sandbox_.socket_dir().c_str(), 0777), 0);
 
   auto r = doctor(env());
-  EXPECT_EQ(r.status, ExitStatus::exited_with(1)) << r;
-  const auto socket = line_and_next(r.out, std::string(kFail) + "socket: ");
+  const auto socket = failed_check(r, "socket");
   EXPECT_TRUE(contains(socket, "mode 0777 lets other users write to it")) << r;
   EXPECT_TRUE(contains(socket, "fix: ")) << r;
   EXPECT_TRUE(contains(socket, "chmod go-w " + sandbox_.socket_dir().string())) << r;
@@ -123,8 +132,7 @@ TEST_F(DoctorTest, SocketDirectoryOthersCanWriteIsRefusedWithTheChmod) {
 
 TEST_F(DoctorTest, NoDaemonSaysHowToStartOne) {
   auto r = doctor(env());
-  EXPECT_EQ(r.status, ExitStatus::exited_with(1)) << r;
-  const auto daemon = line_and_next(r.out, std::string(kFail) + "daemon: ");
+  const auto daemon = failed_check(r, "daemon");
   EXPECT_FALSE(daemon.empty()) << r;
   // The sandbox has no systemd user manager: start the daemon by hand.
   EXPECT_TRUE(contains(daemon, "fix: bqbrokerd &")) << r;
@@ -140,8 +148,7 @@ TEST_F(DoctorTest, AccountThatNeedsLoginNamesTheLoginCommand) {
   ASSERT_EQ(token.status, ExitStatus::exited_with(4)) << token;
 
   auto r = doctor(env());
-  EXPECT_EQ(r.status, ExitStatus::exited_with(1)) << r;
-  const auto account = line_and_next(r.out, std::string(kFail) + "account: ");
+  const auto account = failed_check(r, "account");
   EXPECT_TRUE(contains(account, "gone@example.com (default) needs a new login")) << r;
   EXPECT_TRUE(contains(account, "fix: bqbroker login --account gone@example.com")) << r;
 }
@@ -151,8 +158,7 @@ TEST_F(DoctorTest, TokenEndpointClockTenMinutesOffFailsTheClock) {
   ASSERT_NO_FATAL_FAILURE(start(fake, "clock@example.com"));
 
   auto r = doctor(env());
-  EXPECT_EQ(r.status, ExitStatus::exited_with(1)) << r;
-  const auto clock = line_and_next(r.out, std::string(kFail) + "clock: ");
+  const auto clock = failed_check(r, "clock");
   // The server's clock is behind ours: ours is ahead, by 600 s give or take the round trip.
   EXPECT_TRUE(contains(clock, "s ahead of " + fake.base_url() + "/'s Date")) << r;
   EXPECT_TRUE(contains(clock, "fix: sudo timedatectl set-ntp true")) << r;
@@ -180,8 +186,7 @@ TEST_F(DoctorTest, ConfigurationThatNoLongerLoadsSaysWhereAndHowToRestart) {
   write_config(good_config(fake) + "unknown_key = 1\n");
 
   auto r = doctor(env());
-  EXPECT_EQ(r.status, ExitStatus::exited_with(1)) << r;
-  const auto config = line_and_next(r.out, std::string(kFail) + "config: ");
+  const auto config = failed_check(r, "config");
   EXPECT_TRUE(contains(config, "unknown_key")) << r;
   EXPECT_TRUE(contains(config, "fix: ")) << r;
 }
@@ -199,8 +204,7 @@ TEST_F(DoctorTest, SecretServiceThatDoesNotAnswerFailsTheStore) {
   ASSERT_TRUE(daemon_->wait_ready());
 
   auto r = doctor(env());
-  EXPECT_EQ(r.status, ExitStatus::exited_with(1)) << r;
-  const auto store = line_and_next(r.out, std::string(kFail) + "store: ");
+  const auto store = failed_check(r, "store");
   EXPECT_FALSE(store.empty()) << r;
   EXPECT_TRUE(contains(store, "fix: ")) << r;
 }
