@@ -139,6 +139,25 @@ TEST_F(DoctorTest, NoDaemonSaysHowToStartOne) {
   EXPECT_TRUE(contains(r.out, "\u2013 account: not checked: the daemon did not answer")) << r;
 }
 
+TEST_F(DoctorTest, WithoutADaemonBqbrokerdChecksTheConfiguration) {
+  write_config("store = \"memory\"\nno_such_key = 1\n");
+  // An installed bqbrokerd is on PATH: put the built one there.
+  auto e = env();
+  e.set("PATH",
+        fs::path(daemon_binary()).parent_path().string() + ":" + e.get("PATH").value_or(""));
+
+  auto r = doctor(e);
+  const auto config = failed_check(r, "config");
+  EXPECT_TRUE(contains(config, "no_such_key")) << r;
+  EXPECT_TRUE(contains(config, "fix: ")) << r;
+
+  write_config("store = \"memory\"\n");
+  r = doctor(e);
+  EXPECT_TRUE(contains(r.out, std::string(kOk) + "config: " + config_file().string() +
+                                  " is valid (" + daemon_binary() + " --check-config)"))
+      << r;
+}
+
 TEST_F(DoctorTest, AccountThatNeedsLoginNamesTheLoginCommand) {
   FakeGoogle fake(sandbox_);
   ASSERT_NO_FATAL_FAILURE(start(fake, "gone@example.com"));

@@ -92,7 +92,27 @@ Check systemd_check(const SystemdFacts& s) {
                 "systemctl --user enable --now bqbroker.socket", false);
 }
 
+/// The config check from `bqbrokerd --check-config`'s output, when no daemon answered.
+Check offline_config_check(const OfflineConfig& c) {
+  std::string text = c.output;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  if (c.exit_code == 0)
+    return ok("config", text + " is valid (" + c.daemon + " --check-config)", true);
+  // startup_failed's form: "bqbrokerd: MESSAGE" and, when there is one, "hint: HINT".
+  constexpr std::string_view kPrefix = "bqbrokerd: ";
+  constexpr std::string_view kHint = "\nhint: ";
+  std::string hint;
+  if (auto at = text.find(kHint); at != std::string::npos) {
+    hint = text.substr(at + kHint.size());
+    text.erase(at);
+  }
+  if (text.starts_with(kPrefix)) text.erase(0, kPrefix.size());
+  return failed("config", text,
+                hint.empty() ? "fix the configuration file, then start the daemon" : hint, true);
+}
+
 Check config_check(const DoctorFacts& f) {
+  if ((!f.daemon || !*f.daemon) && f.offline_config) return offline_config_check(*f.offline_config);
   if (!f.daemon || !*f.daemon) return no_daemon("config", true);
   const auto& c = (*f.daemon)->config;
   if (c.error) {

@@ -138,6 +138,33 @@ TEST(DoctorChecks, InvalidConfigUsesTheLoadersHintOrSaysToFixAndRestart) {
   EXPECT_FALSE(healthy(checks));
 }
 
+TEST(DoctorChecks, WithoutADaemonTheConfigIsCheckedByBqbrokerdCheckConfig) {
+  auto f = working();
+  f.status = tl::unexpected(Error{Errc::daemon_unreachable, "no daemon", ""});
+  f.daemon.reset();
+  EXPECT_EQ(find(evaluate(f, kVersion), "config").verdict, Verdict::skip);
+
+  f.offline_config =
+      OfflineConfig{"/usr/bin/bqbrokerd", 0, "/home/a/.config/bqbroker/config.toml\n"};
+  auto checks = evaluate(f, kVersion);
+  EXPECT_EQ(find(checks, "config").verdict, Verdict::ok);
+  EXPECT_EQ(find(checks, "config").detail,
+            "/home/a/.config/bqbroker/config.toml is valid (/usr/bin/bqbrokerd --check-config)");
+
+  f.offline_config = OfflineConfig{"/usr/bin/bqbrokerd", 1,
+                                   "bqbrokerd: config.toml:2: unknown key 'x'\nhint: see "
+                                   "docs/configuration.md\n"};
+  checks = evaluate(f, kVersion);
+  EXPECT_EQ(find(checks, "config").verdict, Verdict::fail);
+  EXPECT_EQ(find(checks, "config").detail, "config.toml:2: unknown key 'x'");
+  EXPECT_EQ(find(checks, "config").fix, "see docs/configuration.md");
+
+  f.offline_config = OfflineConfig{"/usr/bin/bqbrokerd", 1, "bqbrokerd: cannot read it\n"};
+  checks = evaluate(f, kVersion);
+  EXPECT_EQ(find(checks, "config").detail, "cannot read it");
+  EXPECT_EQ(find(checks, "config").fix, "fix the configuration file, then start the daemon");
+}
+
 TEST(DoctorChecks, Store) {
   auto f = working();
   daemon_of(f).store.error =

@@ -34,6 +34,14 @@ struct BrowserFacts {
   bool display = false;              // $DISPLAY or $WAYLAND_DISPLAY set
 };
 
+/// `bqbrokerd --check-config` (the daemon's own loader, without starting it), run when no daemon
+/// answered: a configuration file that stops every start is the usual reason.
+struct OfflineConfig {
+  std::string daemon;  // the bqbrokerd that was run
+  int exit_code = 0;   // 0: valid; -1: a signal ended it
+  std::string output;  // stdout and stderr: the file's path, or "bqbrokerd: …\nhint: …"
+};
+
 struct DoctorFacts {
   SocketFacts socket;
   /// GET /v1/status, or why the daemon did not answer; nullopt when it was not asked (the socket
@@ -41,6 +49,8 @@ struct DoctorFacts {
   std::optional<Result<api::StatusResponse>> status;
   /// GET /v1/doctor; nullopt when status failed.
   std::optional<Result<api::DoctorResponse>> daemon;
+  /// Set when the daemon did not answer and a bqbrokerd was found to run.
+  std::optional<OfflineConfig> offline_config;
   SystemdFacts systemd;
   /// The proxy variables set in this environment, by name (never their values: a proxy URL may
   /// carry a password).

@@ -66,9 +66,15 @@ void ask_daemon(const Context& ctx, DoctorFacts& f) {
   f.daemon = api::parse_doctor_response(response->body);
 }
 
-/// @returns the first line `argv` prints on stdout (its exit status is not looked at:
-/// `systemctl is-enabled` exits 1 for "disabled"), or why it could not be run.
-Result<std::string> first_line_of(std::vector<std::string> argv) {
+/// What a child printed and how it ended.
+struct Captured {
+  std::string out;     // stdout, and stderr too when asked
+  int exit_code = -1;  // -1 when a signal ended it
+};
+
+/// Runs `argv` to its end with stdin on /dev/null. @returns its output (stderr included when
+/// `with_stderr`, else dropped) and exit code, or why it could not be run.
+Result<Captured> run_captured(std::vector<std::string> argv, bool with_stderr) {
   std::array<int, 2> pipe_fds{};
   if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) {
     return fail(Errc::io_error, std::string("pipe: ") + std::strerror(errno));
@@ -79,7 +85,7 @@ Result<std::string> first_line_of(std::vector<std::string> argv) {
   options.argv = std::move(argv);
   options.std_in = StdStream::dev_null();
   options.std_out = StdStream::from_fd(write_end.get());
-  options.std_err = StdStream::dev_null();
+  options.std_err = with_stderr ? StdStream::from_fd(write_end.get()) : StdStream::dev_null();
   BQB_TRY(pid, spawn_process(options));
   write_end.reset();
   auto out = read_to_end(read_end.get(), 64 * 1024);
@@ -87,11 +93,11 @@ Result<std::string> first_line_of(std::vector<std::string> argv) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!out) return fail(Errc::io_error, options.argv.front() + "'s output could not be read");
-  std::istringstream lines(*out);
-  std::string line;
-  std::getline(lines, line);
-  return line;
+  return Captured{std::move(*out), WIFEXITED(status) ? WEXITSTATUS(status) : -1};
 }
+
+/// @returns the first line of `text`.
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 SystemdFacts systemd_facts() {
   SystemdFacts s;
@@ -99,7 +105,13 @@ SystemdFacts systemd_facts() {
   std::error_code ec;
   s.user_manager = runtime && fs::exists(fs::path(*runtime) / "systemd" / "private", ec);
   if (s.user_manager) {
-    s.socket_enabled = first_line_of({"systemctl", "--user", "is-enabled", "bqbroker.socket"});
+    // Its exit status is not looked at: is-enabled exits 1 for "disabled".
+    auto run = run_captured({"systemctl", "--user", "is-enabled", "bqbroker.socket"}, false);
+    if (run) {
+      s.socket_enabled = first_line(run->out);
+    } else {
+      s.socket_enabled = tl::unexpected(run.error());
+    }
   }
   return s;
 }
@@ -115,18 +127,35 @@ std::vector<std::string> proxy_variables() {
   return set;
 }
 
-/// @returns whether `program` names an executable file: as given when it has a '/', else in a
-/// directory of $PATH.
-bool executable_found(const std::string& program) {
-  if (program.empty()) return false;
-  if (program.find('/') != std::string::npos) return ::access(program.c_str(), X_OK) == 0;
+/// @returns the executable file `program` names: as given when it has a '/', else the first in
+/// a directory of $PATH; nullopt when there is none.
+std::optional<fs::path> find_executable(const std::string& program) {
+  if (program.empty()) return std::nullopt;
+  if (program.find('/') != std::string::npos) {
+    if (::access(program.c_str(), X_OK) == 0) return fs::path(program);
+    return std::nullopt;
+  }
   std::istringstream dirs(env("PATH").value_or("/usr/local/bin:/usr/bin:/bin"));
   for (std::string dir; std::getline(dirs, dir, ':');) {
     const fs::path candidate = (dir.empty() ? fs::path(".") : fs::path(dir)) / program;
     std::error_code ec;
-    if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return true;
+    if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
   }
-  return false;
+  return std::nullopt;
+}
+
+/// `bqbrokerd --check-config`, from beside this bqbroker (an installed pair) or from $PATH.
+std::optional<OfflineConfig> offline_config() {
+  std::error_code ec;
+  const fs::path beside = fs::read_symlink("/proc/self/exe", ec).parent_path() / "bqbrokerd";
+  auto daemon = !ec && ::access(beside.c_str(), X_OK) == 0 ? std::optional(beside)
+                                                           : find_executable("bqbrokerd");
+  if (!daemon) return std::nullopt;
+  auto run = run_captured({daemon->string(), "--check-config"}, true);
+  if (!run) return std::nullopt;
+  return OfflineConfig{daemon->string(), run->exit_code, std::move(run->out)};
 }
 
 BrowserFacts browser_facts() {
@@ -134,7 +163,7 @@ BrowserFacts browser_facts() {
   const auto browser = env("BROWSER");
   b.from_env = browser.has_value();
   b.command = browser_command("https://accounts.google.com/", browser);
-  b.found = executable_found(b.command.front());
+  b.found = find_executable(b.command.front()).has_value();
   b.display = display_available();
   return b;
 }
@@ -146,6 +175,7 @@ DoctorFacts gather(const Context& ctx) {
   f.socket = socket_facts(ctx);
   f.systemd = systemd_facts();
   ask_daemon(ctx, f);
+  if (f.status && !*f.status) f.offline_config = offline_config();
   f.proxy_variables = proxy_variables();
   f.browser = browser_facts();
   return f;
