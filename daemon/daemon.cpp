@@ -51,6 +51,7 @@ Status Daemon::open_state(const DaemonFlags& flags) {
   BQB_TRY(location, resolve_config_path(env, flags.config));
   BQB_TRY(loaded, load_config_file(location));
   loaded_ = std::move(loaded);
+  config_location_ = location;
 
   if (auto s = init_logging(flags.log_level.value_or(loaded_->config.log_level)); !s) return s;
   BQB_TRY(state_dir, resolve_state_dir(env));
@@ -167,13 +168,25 @@ Status Daemon::open_queries() {
   return {};
 }
 
-// GET /v1/status, the socket API's server on the listener, and the signals that stop it all.
+// GET /v1/status and /v1/doctor, the socket API's server on the listener, and the signals that stop
+// it all.
 void Daemon::open_api_server() {
   const Config& config = loaded_->config;
   status_info_.emplace(StatusInfo{listener_->path, std::string(to_string(config.store)), started_});
   status_info_->accounts = &*accounts_;
   status_info_->tokens = &*tokens_;
   add_status_routes(router_, *status_info_);
+  doctor_info_.emplace(DoctorInfo{
+      .config = *config_location_,
+      .token_uri = config.oauth.token_uri,
+      .request_timeout = config.oauth.request_timeout,
+      .metadata_listen =
+          metadata_endpoint_ ? std::optional(metadata_endpoint_->host()) : std::nullopt,
+      .store = secret_store_.get(),
+      .blocking = &*blocking_,
+      .http = http_client_.get(),
+  });
+  add_doctor_routes(router_, *doctor_info_);
 
   http::ServerOptions options;
   options.request_timeout = config.server.request_timeout;

@@ -19,6 +19,7 @@
 #include "daemon/accounts/account_registry.h"
 #include "daemon/accounts/account_service.h"
 #include "daemon/accounts/secret_store.h"
+#include "daemon/api_doctor.h"
 #include "daemon/api_status.h"
 #include "daemon/base/blocking.h"
 #include "daemon/base/config_file.h"
@@ -84,6 +85,7 @@ class Daemon {
   // calls use, and the io_context (with any handler still queued) after everything on it.
   std::chrono::steady_clock::time_point started_;
   std::optional<LoadedConfig> loaded_;
+  std::optional<ConfigLocation> config_location_;  // where loaded_ came from: doctor reads it again
   std::filesystem::path state_dir_;
   std::optional<StateLock> lock_;
   boost::asio::io_context io_{1};
@@ -101,6 +103,7 @@ class Daemon {
   std::shared_ptr<MetadataServer> metadata_endpoint_;  // set when [metadata] listen is
   std::optional<QueryRunner> queries_;
   std::optional<StatusInfo> status_info_;
+  std::optional<DoctorInfo> doctor_info_;
   std::optional<http::HttpServer> server_;
   std::optional<boost::asio::signal_set> signals_;
   std::optional<boost::asio::steady_timer> grace_;

@@ -62,6 +62,7 @@ struct Flags {
   std::string tls_cert;
   std::string tls_key;
   std::int64_t expires_in = 3599;
+  std::int64_t clock_offset = 0;
   bool exit_with_parent = false;
   bool quiet = false;
 };
@@ -173,8 +174,13 @@ int serve(Flags& f, std::vector<Client> clients,
   if (executor) bq.set_executor(std::move(executor));
   const Handler handler = google_and_bigquery(google, bq);
   const AccessLog access_log = f.quiet ? AccessLog() : access_log_to(log_line);
-  auto server = HttpServer::start(io, ServerOptions{f.port, f.tls_cert, f.tls_key}, handler,
-                                  access_log, log_line);
+  auto server =
+      HttpServer::start(io,
+                        ServerOptions{.port = f.port,
+                                      .tls_cert_file = f.tls_cert,
+                                      .tls_key_file = f.tls_key,
+                                      .clock_offset = std::chrono::seconds(f.clock_offset)},
+                        handler, access_log, log_line);
   if (!server) {
     log_line(server.error().message);
     return 2;
@@ -271,6 +277,11 @@ void add_flags(CLI::App& app, Flags& f) {
       ->check(CLI::ExistingFile);
   app.add_option("--expires-in", f.expires_in, "access token lifetime in seconds")
       ->check(CLI::Range(1, 86400 * 365))
+      ->capture_default_str();
+  app.add_option("--clock-offset", f.clock_offset,
+                 "seconds added to the clock of every response's Date header (a server whose "
+                 "clock is off)")
+      ->check(CLI::Range(-86400 * 365, 86400 * 365))
       ->capture_default_str();
   app.add_flag("--exit-with-parent", f.exit_with_parent, "exit when the parent process dies");
   app.add_flag("--quiet", f.quiet, "no access log on stderr");

@@ -17,6 +17,7 @@ struct Route {
 };
 
 inline constexpr Route kStatus{"GET", "/v1/status"};
+inline constexpr Route kDoctor{"GET", "/v1/doctor"};
 inline constexpr Route kListAccounts{"GET", "/v1/accounts"};
 inline constexpr Route kSetDefaultAccount{"PUT", "/v1/accounts/default"};
 inline constexpr Route kImportAccount{"POST", "/v1/accounts/import"};
@@ -34,6 +35,7 @@ inline constexpr Route kCancelJob{"DELETE", "/v1/jobs/{project}/{job_id}"};
 
 /// Every operation the daemon serves on its socket.
 inline constexpr std::array kAll{kStatus,
+                                 kDoctor,
                                  kListAccounts,
                                  kSetDefaultAccount,
                                  kImportAccount,

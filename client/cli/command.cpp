@@ -30,6 +30,8 @@ std::span<const Command> commands() {
       Command{"exec", "Run a command that gets tokens through Google's client libraries",
               &setup_exec},
       Command{"query", "Run a BigQuery query and print its rows as they arrive", &setup_query},
+      Command{"doctor", "Check what token and query need, and say how to fix what is wrong",
+              &setup_doctor},
   };
   return kCommands;
 }

@@ -63,5 +63,6 @@ Action setup_accounts(CLI::App& sub);  // cmd_accounts.cpp
 Action setup_token(CLI::App& sub);     // cmd_token.cpp
 Action setup_exec(CLI::App& sub);      // cmd_exec.cpp
 Action setup_query(CLI::App& sub);     // cmd_query.cpp
+Action setup_doctor(CLI::App& sub);    // cmd_doctor.cpp
 
 }  // namespace bqb::cli

@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-#include <ctime>
-#include <iomanip>
-#include <sstream>
-#include <string>
+
+#include "daemon/net/http_date.h"
 
 namespace bqb {
 
@@ -41,19 +39,10 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
     if (ec != std::errc() || end != value.data() + value.size()) return std::nullopt;
     return std::min(std::chrono::seconds(seconds), kMaxRetryAfter);
   }
-  constexpr std::string_view kGmt = " GMT";
-  if (!value.ends_with(kGmt)) return std::nullopt;
-  value.remove_suffix(kGmt.size());
-  std::tm tm{};
-  std::istringstream in{std::string(value)};
-  in.imbue(std::locale::classic());
-  in >> std::get_time(&tm, "%a, %d %b %Y %H:%M:%S");
-  if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
-  const std::time_t at = ::timegm(&tm);
-  if (at == static_cast<std::time_t>(-1)) return std::nullopt;
-  // In whole seconds: as a system_clock time point (nanoseconds), a date past 2262 overflows.
+  const auto at = parse_http_date(value);
+  if (!at) return std::nullopt;
   const auto now_s = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
-  const std::int64_t wait = static_cast<std::int64_t>(at) - now_s;
+  const std::int64_t wait = *at - now_s;
   if (wait <= 0) return std::chrono::seconds(0);
   return std::min(std::chrono::seconds(wait), kMaxRetryAfter);
 }

@@ -1,6 +1,8 @@
 #include "fakes/server/http_server.h"
 
 #include <cctype>
+#include <chrono>
+#include <ctime>
 #include <optional>
 #include <sstream>
 
@@ -26,10 +28,22 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-http::response<http::string_body> to_beast(const FakeResponse& r, unsigned version,
-                                           bool keep_alive) {
+/// @returns the IMF-fixdate of now + `offset`, for the Date header.
+std::string http_date(std::chrono::seconds offset) {
+  const std::time_t t =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + offset);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char text[64];
+  const std::size_t n = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(text, n);
+}
+
+http::response<http::string_body> to_beast(const FakeResponse& r, unsigned version, bool keep_alive,
+                                           std::chrono::seconds clock_offset) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "bqbroker-emulator");
+  res.set(http::field::date, http_date(clock_offset));
   res.set(http::field::content_type, r.content_type);
   for (const auto& [name, value] : r.headers) res.set(name, value);
   res.body() = r.body;
@@ -121,7 +135,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       }
       if (access_log) access_log(method, path, r.close_without_answer ? 0 : r.status);
       if (r.close_without_answer) co_return;
-      auto res = to_beast(r, version, keep_alive);
+      auto res = to_beast(r, version, keep_alive, options.clock_offset);
       tcp_layer.expires_after(options.io_timeout);
       if (r.cut_mid_body) {
         // The whole header (its Content-Length promising the whole body), half the body, then

@@ -26,6 +26,9 @@ struct ServerOptions {
   std::string tls_key_file;   // PEM private key
   std::size_t body_limit = 1 << 20;
   std::chrono::seconds io_timeout{60};  // per read (idle keep-alive included) and per write
+  /// Added to the clock for every response's `Date` header (Google sends one on every answer):
+  /// a server whose clock is off, for the daemon's clock check.
+  std::chrono::seconds clock_offset{0};
 };
 
 /// Called on the io_context's thread for every well-formed request. May throw: the server then

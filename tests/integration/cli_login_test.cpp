@@ -6,10 +6,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#include <netinet/in.h>
 
 #include <regex>
 
@@ -112,19 +109,6 @@ class InteractiveCli {
   int stderr_ = -1;
   std::string err_;
 };
-
-/// @returns a TCP port on 127.0.0.1 that was free a moment ago.
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 class CliLoginTest : public ::testing::Test {
  protected:

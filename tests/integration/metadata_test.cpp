@@ -57,13 +57,6 @@ bool connectable(std::uint16_t port) {
   return !ec;
 }
 
-/// @returns a port that was free a moment ago (bind 0, read it, close).
-std::uint16_t free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::address_v4::loopback(), 0});
-  return a.local_endpoint().port();
-}
-
 /// @returns true when the kernel holds a TIME_WAIT connection on 127.0.0.1:`port` as its
 /// local address: the side that closed first was the listener's.
 bool time_wait_on(std::uint16_t port) {

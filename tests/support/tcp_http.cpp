@@ -74,4 +74,10 @@ Expected<TcpAnswer> get_url(const std::string& url) {
   return tcp_request(u->port_number(), "GET", std::string(u->encoded_target()));
 }
 
+std::uint16_t free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::address_v4::loopback(), 0});
+  return a.local_endpoint().port();
+}
+
 }  // namespace bqb::itest

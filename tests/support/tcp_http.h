@@ -45,4 +45,8 @@ Expected<TcpAnswer> tcp_request(std::uint16_t port, std::string method, std::str
 /// GET of an absolute http://127.0.0.1:PORT/… URL.
 Expected<TcpAnswer> get_url(const std::string& url);
 
+/// @returns a TCP port on 127.0.0.1 that was free a moment ago (bind 0, read it, close), for a
+/// listener a test configures by number.
+std::uint16_t free_port();
+
 }  // namespace bqb::itest
