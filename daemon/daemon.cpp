@@ -66,7 +66,8 @@ Status Daemon::open_state(const DaemonFlags& flags) {
   return {};
 }
 
-// The secret store, the account registry, outbound HTTP, the account service and its routes.
+// The secret store, the account registry, outbound HTTP, the account service and its routes,
+// and the reminder of accounts that need a new login.
 Status Daemon::open_accounts() {
   const Config& config = loaded_->config;
   secret_store_ = make_secret_store(config.store, state_dir_);
@@ -92,6 +93,11 @@ Status Daemon::open_accounts() {
   accounts_.emplace(io_.get_executor(), *secret_store_, *registry_, *http_client_, *blocking_,
                     account_options);
   add_account_routes(router_, *accounts_);
+  if (config.notifications.enabled) {
+    LoginReminderOptions reminder_options;
+    reminder_options.grace = config.notifications.grace;
+    reminder_.emplace(io_.get_executor(), *accounts_, *blocking_, reminder_options);
+  }
   return {};
 }
 

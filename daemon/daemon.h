@@ -28,6 +28,7 @@
 #include "daemon/metadata/metadata_server.h"
 #include "daemon/metadata/metadata_sessions.h"
 #include "daemon/net/http_client.h"
+#include "daemon/notify/login_reminder.h"
 #include "daemon/query/query_runner.h"
 #include "daemon/server/http_server.h"
 #include "daemon/server/listener.h"
@@ -97,6 +98,7 @@ class Daemon {
   std::unique_ptr<HttpClient> http_client_;
   std::optional<BlockingPool> blocking_;
   std::optional<AccountService> accounts_;
+  std::optional<LoginReminder> reminder_;  // set when [notifications] enabled is
   std::optional<LoginManager> logins_;
   std::optional<TokenService> tokens_;
   std::optional<MetadataSessions> metadata_sessions_;

@@ -78,6 +78,7 @@ struct AccountService::Impl : std::enable_shared_from_this<AccountService::Impl>
   AsyncMutex mu;  // serialises every mutation of store + registry
   std::vector<std::function<void(const std::string&)>> removed_observers;
   std::vector<std::function<void(const Account&)>> stored_observers;
+  std::vector<std::function<void(const std::string&)>> needs_login_observers;
 
   awaitable<LockGuard> acquire() {
     co_await mu.lock();
@@ -423,7 +424,11 @@ awaitable<Status> AccountService::mark_needs_login(std::string email, std::strin
   auto mark = [impl, email, reason] {
     return impl->registry.set_state(email, AccountState::needs_login, reason, now_seconds());
   };
-  co_return co_await impl->blocking.run(std::move(mark));
+  auto marked = co_await impl->blocking.run(std::move(mark));
+  if (marked || marked.error().code != Errc::not_found) {
+    for (const auto& observer : impl->needs_login_observers) observer(email);
+  }
+  co_return marked;
 }
 
 void AccountService::on_account_removed(std::function<void(const std::string&)> observer) {
@@ -432,6 +437,10 @@ void AccountService::on_account_removed(std::function<void(const std::string&)> 
 
 void AccountService::on_account_stored(std::function<void(const Account&)> observer) {
   impl_->stored_observers.push_back(std::move(observer));
+}
+
+void AccountService::on_needs_login(std::function<void(const std::string&)> observer) {
+  impl_->needs_login_observers.push_back(std::move(observer));
 }
 
 }  // namespace bqb

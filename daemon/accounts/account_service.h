@@ -132,6 +132,10 @@ class AccountService final : public AccountDirectory {
   /// Registers `observer`, called on the io thread after a login or import stored new credentials
   /// for an account (the token service drops cached tokens and a remembered needs_login).
   void on_account_stored(std::function<void(const Account& account)> observer) override;
+  /// Registers `observer`, called on the io thread after mark_needs_login put a known account
+  /// into needs_login (also when only the registry's write failed: Google refused it all the
+  /// same). Register before serving requests.
+  void on_needs_login(std::function<void(const std::string& email)> observer);
 
  private:
   struct Impl;

@@ -22,7 +22,7 @@ constexpr std::string_view kDocsHint =
 
 // Every key config.toml may hold, as "table.key". A table is any prefix before a dot. Adding a
 // key means: here, a read in parse_config below, the Config field, and docs/configuration.md.
-constexpr std::array<std::string_view, 20> kKnownKeys{
+constexpr std::array<std::string_view, 22> kKnownKeys{
     "client_secrets",
     "store",
     "default_project",
@@ -43,6 +43,8 @@ constexpr std::array<std::string_view, 20> kKnownKeys{
     "server.request_timeout_seconds",
     "server.max_connections",
     "server.shutdown_grace_seconds",
+    "notifications.enabled",
+    "notifications.grace_seconds",
 };
 
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
@@ -196,6 +198,15 @@ class Reader {
                           fmt::format("must be between {} and {}, got {}", min, max, i->get()));
     }
     return i->get();
+  }
+
+  /// @returns the boolean at `key`.
+  Result<std::optional<bool>> boolean(std::string_view key) const {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    const auto* b = n->as_boolean();
+    if (b == nullptr) return err_.wrong_type(key, *n, "a boolean (true or false)");
+    return b->get();
   }
 
   /// @returns the string at `key`, which must be one of `choices`.
@@ -442,6 +453,12 @@ Result<Config> read_config(const Reader& r, const std::filesystem::path& base) {
   if (max_connections) c.server.max_connections = static_cast<std::size_t>(*max_connections);
   BQB_TRY(grace, r.integer("server.shutdown_grace_seconds", 0, 600));
   if (grace) c.server.shutdown_grace = seconds(*grace);
+
+  BQB_TRY(notify, r.boolean("notifications.enabled"));
+  if (notify) c.notifications.enabled = *notify;
+  // A day at most: a reminder later than that would come after the work it should save.
+  BQB_TRY(notify_grace, r.integer("notifications.grace_seconds", 0, 86400));
+  if (notify_grace) c.notifications.grace = seconds(*notify_grace);
   return c;
 }
 

@@ -88,6 +88,12 @@ struct ServerConfig {
   std::chrono::seconds shutdown_grace{10};
 };
 
+struct NotificationsConfig {
+  /// A desktop notification when an account has needed a new login for `grace`.
+  bool enabled = true;
+  std::chrono::seconds grace{300};
+};
+
 struct Config {
   /// client_secrets.json used when a login doesn't send one; absolute path.
   std::optional<std::filesystem::path> client_secrets;
@@ -102,6 +108,7 @@ struct Config {
   MetadataConfig metadata;
   TlsConfig tls;
   ServerConfig server;
+  NotificationsConfig notifications;
 };
 
 /// Parses config.toml's text. `source` names the file in error messages; when it is an absolute

@@ -46,6 +46,26 @@ TEST(ParseConfig, EmptyTextGivesTheDocumentedDefaults) {
   EXPECT_EQ(c.server.request_timeout, std::chrono::seconds(30));
   EXPECT_EQ(c.server.max_connections, 4096u);
   EXPECT_EQ(c.server.shutdown_grace, std::chrono::seconds(10));
+  EXPECT_TRUE(c.notifications.enabled);
+  EXPECT_EQ(c.notifications.grace, std::chrono::seconds(300));
+}
+
+TEST(ParseConfig, NotificationsCanBeTurnedOffAndTheirGraceSet) {
+  Config c = parse_ok("[notifications]\nenabled = false\ngrace_seconds = 0\n");
+  EXPECT_FALSE(c.notifications.enabled);
+  EXPECT_EQ(c.notifications.grace, std::chrono::seconds(0));
+  EXPECT_EQ(parse_ok("[notifications]\ngrace_seconds = 86400").notifications.grace,
+            std::chrono::seconds(86400));
+  EXPECT_THAT(parse_err("[notifications]\nenabled = 'no'").message,
+              HasSubstr(fmt::format("wrong type for 'notifications.enabled' in {} line 2: "
+                                    "expected a boolean (true or false), got a string",
+                                    kSource)));
+  EXPECT_THAT(parse_err("[notifications]\ngrace_seconds = 86401").message,
+              HasSubstr(fmt::format("'notifications.grace_seconds' in {} line 2: must be between "
+                                    "0 and 86400, got 86401",
+                                    kSource)));
+  EXPECT_THAT(parse_err("[tokens]\ngrace_seconds = 5").hint,
+              HasSubstr("did you mean 'notifications.grace_seconds'?"));
 }
 
 TEST(ParseConfig, CommentsAndEmptyTablesKeepDefaults) {

@@ -5,7 +5,6 @@
 // keyrings in the sandbox: stopping it does not touch the run's shared keyring.
 
 #include <csignal>
-#include <fstream>
 #include <optional>
 #include <string>
 
@@ -14,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/harness.h"
+#include "tests/support/private_bus.h"
 
 namespace bqb::itest {
 namespace {
@@ -30,24 +30,16 @@ class PrivateKeyring {
   explicit PrivateKeyring(Sandbox& sb)
       : bus_path_(sb.root() / "bus"), data_(sb.root() / "keyring-data"), env_(sb.env()) {
     fs::create_directories(data_);
-    const fs::path conf = sb.root() / "bus.conf";
-    // A session bus without <servicedir>: a call to a name nobody owns fails at once instead of
-    // starting a fresh (locked) gnome-keyring.
-    std::ofstream(conf) << fmt::format(
-        "<busconfig><type>session</type><listen>unix:path={}</listen><auth>EXTERNAL</auth>"
-        "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
-        "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>",
-        bus_path_.string());
-    env_.set("DBUS_SESSION_BUS_ADDRESS", address())
+    env_.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + bus_path_.string())
         .set("XDG_DATA_HOME", data_.string())
         .set("XDG_RUNTIME_DIR", sb.runtime_dir().string())
         .set("HOME", sb.home().string());
-    bus_.emplace(std::vector<std::string>{"dbus-daemon", "--config-file=" + conf.string(),
-                                          "--nofork", "--nopidfile"},
-                 env_, Redirects{});
+    // No service activation: a call to a name nobody owns fails at once instead of starting a
+    // fresh (locked) gnome-keyring.
+    bus_.emplace(bus_path_, env_);
   }
 
-  std::string address() const { return "unix:path=" + bus_path_.string(); }
+  std::string address() const { return bus_->address(); }
   const Environment& env() const { return env_; }
 
   /// Starts gnome-keyring (its keyring unlocked with the same password each time, so a restart
@@ -95,7 +87,7 @@ class PrivateKeyring {
   fs::path bus_path_;
   fs::path data_;
   Environment env_;
-  std::optional<Child> bus_;
+  std::optional<PrivateBus> bus_;
   std::optional<Child> keyring_;
 };
 

@@ -38,6 +38,7 @@ DAEMON_FOLDERS = {
     "tokens": ["base", "server", "net", "oauth", "accounts"],
     "query": ["base", "server", "net", "tokens"],
     "metadata": ["base", "server", "oauth", "accounts", "tokens"],
+    "notify": ["base", "accounts", "login"],
 }
 DAEMON_INCLUDE = re.compile(r'^\s*#\s*include\s*"daemon/(\w+)/', re.M)
 # Generated headers every target may include.
