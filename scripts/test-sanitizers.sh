@@ -64,11 +64,13 @@ run_variant() {  # $1 = address | thread
   split_suppressions "$dir"
   local ctest_args
   if [ "$variant" = address ]; then
-    # The test executables and the programs they start, nothing else. The fuzz targets' corpus
+    # The test executables and the programs they start (and the man pages, which the unit label's
+    # man.* tests read), nothing else. The fuzz targets' corpus
     # replays are left out: scripts/fuzz.sh runs those inputs under ASan + UBSan already.
     build_variant "$dir" bqbroker_proto_tests bqbroker_logic_tests bqbroker_daemon_tests \
       bqbroker_client_lib_tests bqbroker_cli_tests bqbroker_fakes_tests bqbroker_integration_tests \
-      bqbrokerd bqbroker bqbroker-emulator bqbit-connection-flood bqbit-socket-recorder print_routes
+      bqbrokerd bqbroker bqbroker-emulator bqbit-connection-flood bqbit-socket-recorder print_routes \
+      man_pages
     export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:check_initialization_order=1:strict_init_order=1"
     export LSAN_OPTIONS="suppressions=$PWD/$dir/lsan.supp"
     export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1"
